@@ -1,0 +1,71 @@
+import { statSync } from 'node:fs';
+import { Command } from 'commander';
+import { ingestBatch, type RawItem } from '../services/ingest.js';
+import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
+import { openEventSource } from './eventSource.js';
+
+const BATCH_SIZE = 1000;
+const SHOWN_REJECTIONS = 10;
+
+function progressLine(events: number, bytes: number, startedMs: number): string {
+  const seconds = Math.max((Date.now() - startedMs) / 1000, 0.001);
+  return `\r${events.toLocaleString('en-US')} events, ${(bytes / 1e6).toFixed(1)} MB read, ${Math.round(events / seconds).toLocaleString('en-US')} events/s `;
+}
+
+export function eventsCommand(): Command {
+  const events = new Command('events').description('load and inspect events');
+  withCommonOptions(
+    events
+      .command('import <file>')
+      .description('load events from a file or - (stdin): a JSON array (webhook body) or NDJSON')
+      .requiredOption('--user <username>', 'the customer the events belong to'),
+  ).action(async (file: string, opts: CommonOptions & { user: string }) => {
+    const totals = { accepted: 0, duplicates: 0, rejected: 0 };
+    const shown: string[] = [];
+    await withStore(opts, async (store) => {
+      const customer = await store.findCustomer(opts.user);
+      if (!customer) throw new CliError(`customer ${opts.user} not found`);
+      if (file !== '-' && !statSync(file, { throwIfNoEntry: false })?.isFile()) throw new CliError(`cannot read ${file}: not a file`);
+
+      const source = openEventSource(file);
+      const showProgress = process.stderr.isTTY === true;
+      const started = Date.now();
+      let lastProgress = 0;
+      let index = 0;
+      let batch: RawItem[] = [];
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        const r = await ingestBatch(store, customer, batch, new Date(), index);
+        index += batch.length;
+        batch = [];
+        totals.accepted += r.accepted;
+        totals.duplicates += r.duplicates;
+        totals.rejected += r.rejected.length;
+        for (const x of r.rejected) if (shown.length < SHOWN_REJECTIONS) shown.push(`event ${x.index}: ${x.error}`);
+        if (showProgress && Date.now() - lastProgress > 250) {
+          lastProgress = Date.now();
+          process.stderr.write(progressLine(index, source.bytesRead(), started));
+        }
+      };
+
+      try {
+        for await (const item of source.items) {
+          batch.push(item);
+          if (batch.length >= BATCH_SIZE) await flush();
+        }
+      } catch (err) {
+        // Everything read before the fault is applied; re-running the import later is safe,
+        // since duplicates are recognised.
+        await flush();
+        const code = (err as { code?: string }).code;
+        const reason = code ? `cannot read ${file} (${code})` : `input is not valid JSON (${(err as Error).message})`;
+        throw new CliError(`${reason}; the ${index} events before it were processed (accepted ${totals.accepted})`);
+      }
+      await flush();
+      if (showProgress) process.stderr.write(`${progressLine(index, source.bytesRead(), started)}\n`);
+    });
+    if (!opts.json) for (const line of shown) process.stderr.write(`rejected ${line}\n`);
+    print(opts, totals, `accepted ${totals.accepted}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`);
+  });
+  return events;
+}

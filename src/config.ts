@@ -1,0 +1,45 @@
+// The environment, read once at start into a typed, frozen object. Nothing else reads
+// process.env; command-line flags override what is read here.
+
+export interface Config {
+  /** SQLite file used unless databaseUrl is set. */
+  dbPath: string;
+  /** postgres:// URL; selects PostgreSQL. */
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  /** Deduplication and first-open/click markers are honoured this long (SPEC section 5). */
+  retentionMs: number;
+  /** Largest webhook body accepted. */
+  webhookBodyLimit: number;
+  /** How long a verified api_user/api_key pair is trusted without re-running scrypt. */
+  credentialCacheMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) throw new ConfigError(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const logLevel = env.MAILTALLY_LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`MAILTALLY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return Object.freeze({
+    dbPath: env.MAILTALLY_DB || './data/mailtally.sqlite',
+    databaseUrl: env.DATABASE_URL || undefined,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    retentionMs: integer(env, 'MAILTALLY_RETENTION_DAYS', 7, 1, 3650) * 86_400_000,
+    webhookBodyLimit: integer(env, 'MAILTALLY_WEBHOOK_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    credentialCacheMs: integer(env, 'MAILTALLY_CREDENTIAL_CACHE_SECONDS', 60, 0, 3600) * 1000,
+    logLevel,
+  });
+}

@@ -1,0 +1,94 @@
+// Calendar days as integers (days since 1970-01-01), the form rollups are keyed by: compact,
+// ordered, and the same in SQLite and PostgreSQL. Pure: callers pass the instant in.
+
+const MS_PER_DAY = 86_400_000;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `YYYY-MM-DD` → epoch day, or null unless it is a real calendar date. */
+export function parseDay(text: string): number | null {
+  const m = DATE_RE.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return Math.round(date.getTime() / MS_PER_DAY);
+}
+
+export function formatDay(day: number): string {
+  const date = new Date(day * MS_PER_DAY);
+  const y = String(date.getUTCFullYear()).padStart(4, '0');
+  const m = String(date.getUTCMonth() + 1).padStart(2, '0');
+  const d = String(date.getUTCDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  if (timeZone.length === 0 || timeZone.length > 64) return false;
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Since 1972 every UTC offset in the tz database is a multiple of 15 minutes (Liberia's
+// -0:44:30 ended in January 1972), so the local date is constant within each UTC quarter-hour.
+// Caching by quarter-hour turns the per-event Intl call into a map hit; earlier instants,
+// with their odd local-mean-time offsets, are computed directly.
+const QUARTER_HOUR_S = 900;
+const CACHE_FROM_S = 100_000_000; // 1973-03-03
+const dayCache = new Map<string, Map<number, number>>();
+const DAY_CACHE_LIMIT = 50_000;
+
+function computeDay(unixSeconds: number, timeZone: string): number {
+  let y = 0;
+  let m = 0;
+  let d = 0;
+  for (const part of formatterFor(timeZone).formatToParts(unixSeconds * 1000)) {
+    if (part.type === 'year') y = Number(part.value);
+    else if (part.type === 'month') m = Number(part.value);
+    else if (part.type === 'day') d = Number(part.value);
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
+  return Math.round(date.getTime() / MS_PER_DAY);
+}
+
+/** The calendar day, in `timeZone`, of a unix-seconds instant. */
+export function dayOf(unixSeconds: number, timeZone: string): number {
+  if (timeZone === 'UTC') return Math.floor(unixSeconds / 86_400);
+  if (unixSeconds < CACHE_FROM_S) return computeDay(unixSeconds, timeZone);
+  let cache = dayCache.get(timeZone);
+  if (!cache) {
+    cache = new Map();
+    dayCache.set(timeZone, cache);
+  }
+  const bucket = Math.floor(unixSeconds / QUARTER_HOUR_S);
+  let day = cache.get(bucket);
+  if (day === undefined) {
+    day = computeDay(bucket * QUARTER_HOUR_S, timeZone);
+    if (cache.size >= DAY_CACHE_LIMIT) cache.clear();
+    cache.set(bucket, day);
+  }
+  return day;
+}
+
+/** Today, in `timeZone`, at the instant `now`. */
+export function todayIn(timeZone: string, now: Date): number {
+  return dayOf(Math.floor(now.getTime() / 1000), timeZone);
+}

@@ -1,0 +1,80 @@
+// The stored metric set (SPEC section 5). Every rollup row holds all of them, so the v2/v3
+// calls can be served later without re-ingesting. Column names in SQL come from this list only.
+export const METRICS = [
+  'requests',
+  'processed',
+  'delivered',
+  'deferred',
+  'bounces',
+  'blocks',
+  'opens',
+  'machine_opens',
+  'unique_opens',
+  'clicks',
+  'unique_clicks',
+  'spamreports',
+  'unsubscribes',
+  'repeat_bounces',
+  'repeat_unsubscribes',
+  'repeat_spamreports',
+  'invalid_email',
+  'spam_drop',
+] as const;
+
+export type Metric = (typeof METRICS)[number];
+export type MetricRow = Record<Metric, number>;
+
+export function zeroMetrics(): MetricRow {
+  const row = {} as MetricRow;
+  for (const m of METRICS) row[m] = 0;
+  return row;
+}
+
+/** The v1 API shows five metrics, in this order (SPEC section 3). */
+export const V1_METRICS = ['requests', 'bounces', 'clicks', 'opens', 'spamreports'] as const;
+
+const DROP_REASONS: Record<string, Metric> = {
+  'Bounced Address': 'repeat_bounces',
+  'Unsubscribed Address': 'repeat_unsubscribes',
+  'Spam Reporting Address': 'repeat_spamreports',
+  Invalid: 'invalid_email',
+  'Spam Content': 'spam_drop',
+};
+
+/** What an event contributes, apart from unique opens/clicks (those need the first-seen markers). */
+export interface MetricSource {
+  event: string;
+  type?: string | undefined;
+  reason?: string | undefined;
+  machineOpen: boolean;
+}
+
+export function metricsOf(e: MetricSource): Metric[] {
+  switch (e.event) {
+    case 'processed':
+      return ['requests', 'processed'];
+    case 'dropped': {
+      const specific = e.reason === undefined ? undefined : DROP_REASONS[e.reason];
+      return specific ? ['requests', specific] : ['requests'];
+    }
+    case 'delivered':
+      return ['delivered'];
+    case 'deferred':
+      return ['deferred'];
+    case 'bounce':
+      if (e.type === undefined || e.type === 'bounce' || e.type === 'expired') return ['bounces'];
+      return e.type === 'blocked' ? ['blocks'] : [];
+    case 'open':
+      return e.machineOpen ? ['opens', 'machine_opens'] : ['opens'];
+    case 'click':
+      return ['clicks'];
+    case 'spamreport':
+      return ['spamreports'];
+    case 'unsubscribe':
+    case 'group_unsubscribe':
+      return ['unsubscribes'];
+    default:
+      // group_resubscribe: stored as accepted, changes no metric.
+      return [];
+  }
+}

@@ -1,0 +1,57 @@
+// Request parameters as the legacy API receives them: from the query string and/or a form body,
+// any key possibly repeated or written `name[]`. Normalised to name → list of values, so every
+// rule below sees one shape whatever the transport.
+import { ApiError, paramMessage } from './errors.js';
+
+export type Params = ReadonlyMap<string, readonly string[]>;
+
+type RawValue = unknown;
+
+/** Merge parsed query/body objects; `x[]` counts as `x`; non-string leaves are dropped. */
+export function collectParams(...sources: Array<Record<string, RawValue> | null | undefined>): Params {
+  const out = new Map<string, string[]>();
+  for (const source of sources) {
+    if (!source || typeof source !== 'object') continue;
+    for (const [rawKey, raw] of Object.entries(source)) {
+      const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
+      const values = Array.isArray(raw) ? raw : [raw];
+      const list = out.get(key) ?? [];
+      for (const v of values) if (typeof v === 'string') list.push(v);
+      out.set(key, list);
+    }
+  }
+  return out;
+}
+
+/** Collects every problem with a request so the client sees them all in one answer. */
+export class ParamErrors {
+  private readonly messages: string[] = [];
+  add(param: string, what: string): void {
+    this.messages.push(paramMessage(param, what));
+  }
+  get empty(): boolean {
+    return this.messages.length === 0;
+  }
+  throwIfAny(): void {
+    if (this.messages.length > 0) throw new ApiError('bad_request', [...this.messages]);
+  }
+}
+
+/**
+ * A parameter that takes one value. Repeating it with the same value is harmless (a client may
+ * send it in both the query and the body); two different values are an error.
+ */
+export function single(params: Params, name: string, errors: ParamErrors): string | undefined {
+  const values = params.get(name);
+  if (!values || values.length === 0) return undefined;
+  const first = values[0] as string;
+  if (values.some((v) => v !== first)) {
+    errors.add(name, 'must be given only once');
+    return undefined;
+  }
+  return first;
+}
+
+export function has(params: Params, name: string): boolean {
+  return (params.get(name)?.length ?? 0) > 0;
+}

@@ -1,0 +1,58 @@
+// `method=stats` parameters → one typed query (SPEC section 3). Pure: `today` is passed in.
+import { type Params, ParamErrors, has, single } from './params.js';
+import { type DayRange, parseRange } from './ranges.js';
+
+export const MAX_CATEGORIES = 100;
+
+export type StatsQuery =
+  | ({ kind: 'daily' } & DayRange)
+  | { kind: 'aggregate' }
+  | { kind: 'list' }
+  | ({ kind: 'category'; categories: string[] } & DayRange);
+
+const DATE_PARAMS = ['days', 'start_date', 'end_date'] as const;
+
+function flag(params: Params, name: string, yes: string[], no: string[], what: string, errors: ParamErrors): boolean {
+  const value = single(params, name, errors);
+  if (value === undefined) return false;
+  if (yes.includes(value)) return true;
+  if (no.includes(value)) return false;
+  errors.add(name, what);
+  return false;
+}
+
+/** Distinct names in the order first requested; exact, case-sensitive matching. */
+function categoriesOf(params: Params): string[] {
+  return [...new Set(params.get('category') ?? [])];
+}
+
+export function parseStatsQuery(params: Params, today: number): StatsQuery {
+  const errors = new ParamErrors();
+  const aggregate = flag(params, 'aggregate', ['1', 'true'], ['0', 'false'], 'must be 1 or true (0 or false for a non-aggregate call)', errors);
+  const list = flag(params, 'list', ['true', '1'], [], 'must be true or 1', errors);
+  const wantsCategories = has(params, 'category');
+  errors.throwIfAny();
+
+  const shapes = [aggregate && 'aggregate', list && 'list', wantsCategories && 'category'].filter((s): s is string => !!s);
+  if (shapes.length > 1) {
+    errors.add(shapes[1] as string, `cannot be combined with ${shapes[0]}`);
+    errors.throwIfAny();
+  }
+
+  if (aggregate || list) {
+    const shape = aggregate ? 'aggregate' : 'list';
+    for (const p of DATE_PARAMS) if (has(params, p)) errors.add(p, `is not allowed with ${shape}`);
+    errors.throwIfAny();
+    return { kind: shape };
+  }
+
+  let categories: string[] | undefined;
+  if (wantsCategories) {
+    categories = categoriesOf(params);
+    if (categories.length > MAX_CATEGORIES) errors.add('category', `at most ${MAX_CATEGORIES} categories per request`);
+  }
+  const range = parseRange(params, today, errors);
+  errors.throwIfAny();
+  if (!range) throw new Error('unreachable: range missing without errors');
+  return categories ? { kind: 'category', categories, ...range } : { kind: 'daily', ...range };
+}

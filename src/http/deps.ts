@@ -1,0 +1,10 @@
+import type { CredentialVerifier } from '../auth/verifier.js';
+import type { Store } from '../store/types.js';
+
+/** What the routes need from outside; tests pass a fixed clock. */
+export interface AppDeps {
+  store: Store;
+  verifier: CredentialVerifier;
+  now: () => Date;
+  webhookBodyLimit: number;
+}

@@ -1,0 +1,49 @@
+// One handler for every error, so validation, parser and storage failures all leave in the
+// endpoint's envelope. 5xx details are logged, never sent.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, StorageUnavailableError } from '../domain/errors.js';
+import { CONTENT_TYPES, errorRendering, formatOfUrl, serialize } from './render.js';
+
+// Fastify's own client errors, reworded in the legacy style.
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'error in body: request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'error in Content-Type: unsupported media type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'error in Content-Length: does not match the body',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'error in body: is empty',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'error in body: is not valid JSON',
+};
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
+  const format = formatOfUrl(request.url);
+  if (err.status === 401 && request.url.startsWith('/webhooks/')) reply.header('www-authenticate', 'Basic realm="mailtally"');
+  if (err.status === 405) reply.header('allow', 'GET, POST');
+  return reply.code(err.status).type(CONTENT_TYPES[format]).send(serialize(format, errorRendering(err.messages)));
+}
+
+function asApiError(err: FastifyError | Error): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (err instanceof StorageUnavailableError) return new ApiError('unavailable', ['error in storage: temporarily unavailable, retry later']);
+  const fe = err as FastifyError;
+  const status = fe.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message = (fe.code && FASTIFY_MESSAGES[fe.code]) || 'error in request: malformed request';
+    const kind = status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+    return new ApiError(kind, [message]);
+  }
+  return null;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const api = asApiError(err);
+    if (api) {
+      if (api.status >= 500) request.log.warn({ err }, 'storage unavailable');
+      return sendError(request, reply, api);
+    }
+    request.log.error({ err }, 'unhandled error');
+    const format = formatOfUrl(request.url);
+    return reply.code(500).type(CONTENT_TYPES[format]).send(serialize(format, errorRendering(['error in server: internal error'])));
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new ApiError('not_found', ['error in path: unknown endpoint'])));
+}

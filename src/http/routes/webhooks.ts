@@ -1,0 +1,63 @@
+// POST /webhooks/events?user=<username>, Basic auth of the owning reseller, so a SendGrid Event
+// Webhook URL https://r1:KEY@host/webhooks/events?user=c1 works as is (SPEC section 4).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError, unauthorized, userNotFound } from '../../domain/errors.js';
+import { ParamErrors, collectParams, single } from '../../domain/params.js';
+import { ingestBatch } from '../../services/ingest.js';
+import { type BodyKind, parseBatchBody } from '../batchBody.js';
+import type { Customer } from '../../store/types.js';
+import type { AppDeps } from '../deps.js';
+
+const BODY_KINDS: Record<string, BodyKind> = {
+  'application/json': 'json',
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+};
+
+function basicCredentials(request: FastifyRequest): { user?: string; key?: string } {
+  const header = request.headers.authorization;
+  if (!header) return {};
+  const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
+  if (!m) return {};
+  const decoded = Buffer.from(m[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return {};
+  return { user: decoded.slice(0, colon), key: decoded.slice(colon + 1) };
+}
+
+export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // Bodies are kept as text here and parsed by parseBatchBody, which knows both formats and
+  // reports errors in the envelope; the parsers are scoped to this plugin only.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(Object.keys(BODY_KINDS), { parseAs: 'string', bodyLimit: deps.webhookBodyLimit }, (_req, body, done) => done(null, body));
+
+  // Credentials and the customer are checked before the body is read, so an unauthenticated
+  // sender cannot make the server buffer 16 MiB first.
+  app.decorateRequest('customer', null);
+  async function authorize(request: FastifyRequest): Promise<void> {
+    const { user: apiUser, key } = basicCredentials(request);
+    const reseller = await deps.verifier.verify(apiUser, key);
+    if (!reseller) throw unauthorized();
+
+    const errors = new ParamErrors();
+    const username = single(collectParams(request.query as Record<string, unknown>), 'user', errors);
+    errors.throwIfAny();
+    if (username === undefined) throw new ApiError('bad_request', ['error in user: is required']);
+    const customer = await deps.store.findCustomer(username);
+    if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
+    request.customer = customer;
+  }
+
+  app.post('/webhooks/events', { onRequest: authorize }, async (request) => {
+    const customer = request.customer as Customer;
+    const mediaType = (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+    const items = parseBatchBody(BODY_KINDS[mediaType] ?? 'json', String(request.body ?? ''));
+    return ingestBatch(deps.store, customer, items, deps.now());
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    customer: Customer | null;
+  }
+}

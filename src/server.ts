@@ -1,0 +1,43 @@
+// The listening server: socket, logging, graceful shutdown. SIGTERM/SIGINT stop accepting new
+// connections, let requests in flight (batches being committed) finish, then close storage.
+import type { FastifyInstance } from 'fastify';
+import { buildApp, defaultLogger } from './app.js';
+import type { Config } from './config.js';
+import type { Store } from './store/types.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(store: Store, config: Readonly<Config>): Promise<RunningServer> {
+  const logger = { ...(defaultLogger(config.logLevel) as object), stream: process.stderr };
+  const app = await buildApp({
+    store,
+    logger,
+    credentialCacheMs: config.credentialCacheMs,
+    webhookBodyLimit: config.webhookBodyLimit,
+  });
+  const url = await app.listen({ port: config.port, host: config.host, listenTextResolver: (address) => `listening at ${address}` });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await app.close();
+      await store.close();
+    })());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      app.log.info({ signal }, 'shutting down');
+      close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          app.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { app, url, close };
+}

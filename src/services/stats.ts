@@ -1,0 +1,35 @@
+// Answers a parsed stats query from the rollups: zero-fills every day of the range and orders
+// category rows by day, then by the order the categories were requested.
+import { type MetricRow, zeroMetrics } from '../domain/metrics.js';
+import { daysOf } from '../domain/ranges.js';
+import type { StatsQuery } from '../domain/statsQuery.js';
+import type { Customer, Store } from '../store/types.js';
+
+export type StatsAnswer =
+  | { kind: 'daily'; days: Array<{ day: number; row: MetricRow }> }
+  | { kind: 'category'; rows: Array<{ day: number; category: string; row: MetricRow }> }
+  | { kind: 'aggregate'; row: MetricRow }
+  | { kind: 'list'; categories: string[] };
+
+export async function answerStats(store: Store, customer: Customer, query: StatsQuery): Promise<StatsAnswer> {
+  switch (query.kind) {
+    case 'aggregate':
+      return { kind: 'aggregate', row: await store.aggregate(customer.id) };
+    case 'list':
+      return { kind: 'list', categories: await store.categories(customer.id) };
+    case 'daily': {
+      const found = await store.daily(customer.id, query);
+      return { kind: 'daily', days: [...daysOf(query)].map((day) => ({ day, row: found.get(day) ?? zeroMetrics() })) };
+    }
+    case 'category': {
+      const known = await store.knownCategories(customer.id, query.categories);
+      const categories = query.categories.filter((c) => known.has(c));
+      const found = await store.categoryDaily(customer.id, categories, query);
+      const rows: Array<{ day: number; category: string; row: MetricRow }> = [];
+      for (const day of daysOf(query)) {
+        for (const category of categories) rows.push({ day, category, row: found.get(category)?.get(day) ?? zeroMetrics() });
+      }
+      return { kind: 'category', rows };
+    }
+  }
+}
