@@ -86,6 +86,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     daily: db.prepare(`SELECT day, ${COLS} FROM daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`),
     aggregate: db.prepare(`SELECT ${SUMS} FROM daily_stats WHERE customer_id = ?`),
     categories: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? ORDER BY category'),
+    quarantined: db.prepare('SELECT batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = ? ORDER BY id LIMIT ?'),
   };
 
   const apply = db.transaction((customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number): BatchResult => {
@@ -169,6 +170,15 @@ export function openSqlite(path: string, options: StoreOptions): Store {
           .all(customerId, ...names) as Array<{ category: string }>;
         return new Set(rows.map((r) => r.category));
       }),
+    quarantined: (customerId, limit) =>
+      guard(() =>
+        (q.quarantined.all(customerId, limit) as Array<{ batch_index: number; reason: string; payload: string; received_at: number }>).map((r) => ({
+          index: r.batch_index,
+          error: r.reason,
+          payload: r.payload,
+          receivedAt: new Date(r.received_at),
+        })),
+      ),
     close: () => guard(() => void db.close()),
   };
 }

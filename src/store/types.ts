@@ -25,6 +25,13 @@ export interface Rejection {
   payload: string;
 }
 
+export interface Quarantined {
+  index: number;
+  error: string;
+  payload: string;
+  receivedAt: Date;
+}
+
 export interface BatchResult {
   accepted: number;
   duplicates: number;
@@ -49,6 +56,8 @@ export interface Store {
   categories(customerId: number): Promise<string[]>;
   /** Which of `names` the customer has. */
   knownCategories(customerId: number, names: readonly string[]): Promise<Set<string>>;
+  /** The customer's quarantined events, oldest first. */
+  quarantined(customerId: number, limit: number): Promise<Quarantined[]>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,96 @@
+// Shared set-up for tests: a real SQLite file in a fresh temp folder, the real app, a fixed clock.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { hashApiKey } from '../src/auth/keys.js';
+import { openSqlite } from '../src/store/sqlite.js';
+import type { Customer, Store } from '../src/store/types.js';
+
+export const RETENTION_MS = 7 * 86_400_000;
+
+export interface TempDir {
+  path: string;
+  cleanup(): void;
+}
+
+export function tempDir(prefix = 'mailtally-test-'): TempDir {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function openTempSqlite(dir: TempDir, name = 'test.sqlite'): Store {
+  return openSqlite(join(dir.path, name), { retentionMs: RETENTION_MS });
+}
+
+export async function addReseller(store: Store, apiUser: string, apiKey: string): Promise<number> {
+  const { salt, hash } = await hashApiKey(apiKey);
+  await store.addReseller(apiUser, salt, hash);
+  const r = await store.findReseller(apiUser);
+  if (!r) throw new Error('reseller not stored');
+  return r.id;
+}
+
+export interface Fixture {
+  dir: TempDir;
+  store: Store;
+  app: FastifyInstance;
+  /** Mutable clock the app reads. */
+  clock: { now: Date };
+  customer: Customer;
+  close(): Promise<void>;
+}
+
+/**
+ * A store with reseller r1 (key `key-r1-secret`) owning customer c1, reseller r2 (key
+ * `key-r2-secret`) owning customer c2, and an app on it whose clock is `now`.
+ */
+export async function fixture(now: Date, options: { timezone?: string } = {}): Promise<Fixture> {
+  const dir = tempDir();
+  const store = openTempSqlite(dir);
+  const r1 = await addReseller(store, 'r1', 'key-r1-secret');
+  const r2 = await addReseller(store, 'r2', 'key-r2-secret');
+  const customer = await store.addCustomer('c1', r1, options.timezone ?? 'UTC');
+  await store.addCustomer('c2', r2, 'UTC');
+  const clock = { now };
+  const app = await buildApp({ store, now: () => clock.now });
+  return {
+    dir,
+    store,
+    app,
+    clock,
+    customer,
+    close: async () => {
+      await app.close();
+      await store.close();
+      dir.cleanup();
+    },
+  };
+}
+
+export const R1 = { api_user: 'r1', api_key: 'key-r1-secret' };
+export const basicAuth = (user: string, key: string): string => `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`;
+
+/** POST events to the webhook as r1 for `user` (default c1). */
+export async function postEvents(app: FastifyInstance, events: unknown, user = 'c1'): Promise<{ status: number; body: any }> {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/webhooks/events?user=${encodeURIComponent(user)}`,
+    headers: { authorization: basicAuth('r1', 'key-r1-secret'), 'content-type': 'application/json' },
+    payload: JSON.stringify(events),
+  });
+  return { status: res.statusCode, body: res.json() };
+}
+
+/** GET a stats call as r1; params are added to the query string (arrays as repeated keys). */
+export async function stats(app: FastifyInstance, format: 'json' | 'xml', params: Record<string, string | string[]>) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...R1, method: 'stats', user: 'c1', ...params })) {
+    for (const x of Array.isArray(v) ? v : [v]) qs.append(k, x);
+  }
+  return app.inject({ method: 'GET', url: `/api/distributor.manage.${format}?${qs}` });
+}
+
+/** Unix seconds of a UTC date-time. */
+export const at = (iso: string): number => Math.floor(Date.parse(iso) / 1000);

@@ -1,0 +1,149 @@
+// One contract suite for every Store backend (SPEC section 6: both give identical answers).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { AlreadyExistsError } from '../../src/domain/errors.js';
+import { type NormalizedEvent, validateEvent } from '../../src/domain/events.js';
+import type { Store } from '../../src/store/types.js';
+import { RETENTION_MS, at } from '../helpers.js';
+import { type Backend, backends } from './backends.js';
+import { zeroMetrics } from '../../src/domain/metrics.js';
+
+const NOW = new Date('2024-03-10T12:00:00Z');
+const DAY = Math.floor(at('2024-03-10T00:00:00Z') / 86_400);
+
+function ev(raw: Record<string, unknown>, tz = 'UTC'): NormalizedEvent {
+  const v = validateEvent(raw, tz);
+  if (!v.ok) throw new Error(v.error);
+  return v.event;
+}
+
+async function seeded(store: Store) {
+  await store.addReseller('r1', Buffer.from('salt'), Buffer.from('hash'));
+  const r = await store.findReseller('r1');
+  assert.ok(r);
+  const customer = await store.addCustomer('c1', r.id, 'UTC');
+  return { reseller: r, customer };
+}
+
+for (const backend of backends) {
+  describe(`store contract: ${backend.name}`, () => {
+    const withStore = (fn: (ctx: Awaited<ReturnType<Backend['open']>>) => Promise<void>) => async () => {
+      const ctx = await backend.open();
+      try {
+        await fn(ctx);
+      } finally {
+        await ctx.cleanup();
+      }
+    };
+
+    test(
+      'resellers and customers: unique names, lookups, binary-exact usernames',
+      withStore(async ({ store }) => {
+        const { reseller, customer } = await seeded(store);
+        assert.equal(reseller.apiUser, 'r1');
+        assert.deepEqual(reseller.keySalt, Buffer.from('salt'));
+        await assert.rejects(store.addReseller('r1', Buffer.from('x'), Buffer.from('y')), AlreadyExistsError);
+        await assert.rejects(store.addCustomer('c1', reseller.id, 'UTC'), AlreadyExistsError);
+        assert.deepEqual(await store.findCustomer('c1'), customer);
+        assert.equal(await store.findCustomer('C1'), null);
+        assert.equal(await store.findReseller('nobody'), null);
+      }),
+    );
+
+    test(
+      'applyBatch deduplicates by fingerprint and bumps daily and category rollups',
+      withStore(async ({ store }) => {
+        const { customer } = await seeded(store);
+        const t = at('2024-03-10T08:00:00Z');
+        const batch = [
+          ev({ event: 'processed', timestamp: t, sg_message_id: 'm1', email: 'a@x', category: ['a', 'b', 'a'] }),
+          ev({ event: 'processed', timestamp: t, sg_message_id: 'm1', email: 'a@x', category: ['a', 'b'], sg_event_id: 'other' }),
+          ev({ event: 'dropped', timestamp: t, sg_message_id: 'm2', email: 'b@x', reason: 'Bounced Address' }),
+          ev({ event: 'group_resubscribe', timestamp: t, sg_message_id: 'm3', email: 'c@x', category: 'only-resub' }),
+        ];
+        assert.deepEqual(await store.applyBatch(customer, batch, [], NOW), { accepted: 3, duplicates: 1 });
+        assert.deepEqual(await store.applyBatch(customer, batch, [], NOW), { accepted: 0, duplicates: 4 });
+
+        const daily = await store.daily(customer.id, { from: DAY - 1, to: DAY });
+        assert.equal(daily.size, 1);
+        const row = daily.get(DAY);
+        assert.equal(row?.requests, 2);
+        assert.equal(row?.processed, 1);
+        assert.equal(row?.repeat_bounces, 1);
+        const byCat = await store.categoryDaily(customer.id, ['a', 'b', 'zzz'], { from: DAY, to: DAY });
+        assert.equal(byCat.get('a')?.get(DAY)?.requests, 1, 'counted once under a category named twice');
+        assert.equal(byCat.get('b')?.get(DAY)?.requests, 1);
+        assert.equal(byCat.has('zzz'), false);
+        assert.deepEqual(await store.categories(customer.id), ['a', 'b', 'only-resub']);
+        assert.deepEqual(await store.knownCategories(customer.id, ['b', 'x', 'only-resub']), new Set(['b', 'only-resub']));
+        assert.equal((await store.aggregate(customer.id)).requests, 2);
+      }),
+    );
+
+    test(
+      'category order is binary (code point), case-sensitive',
+      withStore(async ({ store }) => {
+        const { customer } = await seeded(store);
+        const t = at('2024-03-10T08:00:00Z');
+        const names = ['b', 'B', 'a', 'Ä', 'ä', '_', '10', '9'];
+        await store.applyBatch(customer, [ev({ event: 'delivered', timestamp: t, category: names })], [], NOW);
+        assert.deepEqual(await store.categories(customer.id), [...names].sort());
+      }),
+    );
+
+    test(
+      'unique opens move to the earliest open across batches; expired markers count again',
+      withStore(async ({ store }) => {
+        const { customer } = await seeded(store);
+        const open = (iso: string, extra: Record<string, unknown> = {}) =>
+          ev({ event: 'open', timestamp: at(iso), sg_message_id: 'm1', email: 'a@x', category: 'k', ...extra });
+        await store.applyBatch(customer, [open('2024-03-09T10:00:00Z')], [], NOW);
+        await store.applyBatch(customer, [open('2024-03-08T10:00:00Z')], [], NOW);
+        await store.applyBatch(customer, [open('2024-03-10T10:00:00Z')], [], NOW);
+        const days = await store.daily(customer.id, { from: DAY - 2, to: DAY });
+        assert.deepEqual([DAY - 2, DAY - 1, DAY].map((d) => days.get(d)?.unique_opens ?? 0), [1, 0, 0]);
+        assert.deepEqual([DAY - 2, DAY - 1, DAY].map((d) => days.get(d)?.opens ?? 0), [1, 1, 1]);
+        const cat = await store.categoryDaily(customer.id, ['k'], { from: DAY - 2, to: DAY });
+        assert.deepEqual([DAY - 2, DAY - 1, DAY].map((d) => cat.get('k')?.get(d)?.unique_opens ?? 0), [1, 0, 0]);
+
+        // Past the retention window the marker is gone: the next open is unique again.
+        const later = new Date(NOW.getTime() + RETENTION_MS + 1000);
+        await store.applyBatch(customer, [open('2024-03-10T11:00:00Z')], [], later);
+        assert.equal((await store.daily(customer.id, { from: DAY, to: DAY })).get(DAY)?.unique_opens, 1);
+      }),
+    );
+
+    test(
+      'rejected events are quarantined in the same batch; an empty batch changes nothing',
+      withStore(async ({ store }) => {
+        const { customer } = await seeded(store);
+        assert.deepEqual(await store.applyBatch(customer, [], [{ index: 3, error: 'event: is required', payload: '{}' }], NOW), {
+          accepted: 0,
+          duplicates: 0,
+        });
+        assert.deepEqual(await store.aggregate(customer.id), zeroMetrics());
+        const q = await store.quarantined(customer.id, 10);
+        assert.equal(q.length, 1);
+        assert.deepEqual({ ...q[0], receivedAt: q[0]?.receivedAt.getTime() }, { index: 3, error: 'event: is required', payload: '{}', receivedAt: NOW.getTime() });
+      }),
+    );
+
+    test(
+      'two connections applying the same batches count every event once',
+      withStore(async ({ store, second }) => {
+        const { customer } = await seeded(store);
+        const other = await second();
+        const events = Array.from({ length: 400 }, (_, i) =>
+          ev({ event: i % 2 ? 'processed' : 'click', timestamp: at('2024-03-10T00:00:00Z') + i, sg_message_id: `m${i % 50}`, email: 'a@x', url: 'u' }),
+        );
+        const batches = [events.slice(0, 150), events.slice(100, 300), events.slice(250)];
+        const results = await Promise.all([...batches, ...batches.reverse()].map((b, i) => (i % 2 ? other : store).applyBatch(customer, b, [], NOW)));
+        assert.equal(results.reduce((n, r) => n + r.accepted, 0), 400);
+        const row = (await store.daily(customer.id, { from: DAY, to: DAY })).get(DAY);
+        assert.equal(row?.requests, 200);
+        assert.equal(row?.clicks, 200);
+        assert.equal(row?.unique_clicks, 25);
+      }),
+    );
+  });
+}
