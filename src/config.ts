@@ -15,6 +15,8 @@ export interface Config {
   /** How long a verified api_user/api_key pair is trusted without re-running scrypt. */
   credentialCacheMs: number;
   logLevel: string;
+  /** PostgreSQL connections per process. */
+  poolSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -41,5 +43,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     webhookBodyLimit: integer(env, 'MAILTALLY_WEBHOOK_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     credentialCacheMs: integer(env, 'MAILTALLY_CREDENTIAL_CACHE_SECONDS', 60, 0, 3600) * 1000,
     logLevel,
+    poolSize: integer(env, 'MAILTALLY_PG_POOL_SIZE', 10, 1, 200),
   });
 }

@@ -2,6 +2,7 @@
 // mailtally's command line (SPEC section 2).
 import { Command, CommanderError } from 'commander';
 import { customerCommand } from './customer.js';
+import { dbCommand } from './db.js';
 import { eventsCommand } from './importEvents.js';
 import { failureMessage } from './common.js';
 import { resellerCommand } from './reseller.js';
@@ -13,7 +14,8 @@ const program = new Command('mailtally')
   .addCommand(serveCommand())
   .addCommand(resellerCommand())
   .addCommand(customerCommand())
-  .addCommand(eventsCommand());
+  .addCommand(eventsCommand())
+  .addCommand(dbCommand());
 
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
 

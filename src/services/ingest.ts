@@ -13,7 +13,8 @@ export interface IngestResult {
 }
 
 function payloadOf(item: RawItem): string {
-  if ('unparsable' in item) return item.unparsable;
+  // A raw NUL cannot be stored in PostgreSQL text; keep it visible as its JSON escape.
+  if ('unparsable' in item) return item.unparsable.replaceAll('\0', '\\u0000');
   try {
     return JSON.stringify(item.value) ?? 'null';
   } catch {

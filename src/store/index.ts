@@ -1,4 +1,5 @@
 // createStore(config): the backend is chosen by the location's form.
+import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import type { Store, StoreOptions } from './types.js';
 
@@ -9,11 +10,11 @@ export interface StoreLocation {
   dbPath: string;
   /** postgres:// URL selecting PostgreSQL. */
   databaseUrl?: string | undefined;
+  /** PostgreSQL connections per process. */
+  poolSize?: number | undefined;
 }
 
 export async function createStore(location: StoreLocation, options: StoreOptions): Promise<Store> {
-  if (location.databaseUrl) {
-    throw new Error('PostgreSQL storage is not available in this version; use --db for SQLite');
-  }
+  if (location.databaseUrl) return openPostgres(location.databaseUrl, { ...options, poolSize: location.poolSize });
   return openSqlite(location.dbPath, options);
 }

@@ -9,13 +9,12 @@ import { AlreadyExistsError, StorageUnavailableError } from '../domain/errors.js
 import type { NormalizedEvent } from '../domain/events.js';
 import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
-import { migrateSqlite } from './sqliteMigrate.js';
+import { METRIC_COLUMNS, SUM_ALL, incrementAll } from './sql.js';
+import { migrateSqlite } from './migrations.js';
 import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
 
-const COLS = METRICS.join(', ');
+const COLS = METRIC_COLUMNS;
 const PLACEHOLDERS = METRICS.map(() => '?').join(', ');
-const INCREMENTS = METRICS.map((m) => `${m} = ${m} + excluded.${m}`).join(', ');
-const SUMS = METRICS.map((m) => `COALESCE(SUM(${m}), 0) AS ${m}`).join(', ');
 
 // Codes that mean "the database, not the request, is the problem": the client should retry.
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|PROTOCOL|NOMEM)/;
@@ -75,16 +74,16 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     ),
     bumpDaily: db.prepare(
       `INSERT INTO daily_stats (customer_id, day, ${COLS}) VALUES (?, ?, ${PLACEHOLDERS})
-       ON CONFLICT (customer_id, day) DO UPDATE SET ${INCREMENTS}`,
+       ON CONFLICT (customer_id, day) DO UPDATE SET ${incrementAll('daily_stats')}`,
     ),
     bumpCategory: db.prepare(
       `INSERT INTO category_daily_stats (customer_id, category, day, ${COLS}) VALUES (?, ?, ?, ${PLACEHOLDERS})
-       ON CONFLICT (customer_id, category, day) DO UPDATE SET ${INCREMENTS}`,
+       ON CONFLICT (customer_id, category, day) DO UPDATE SET ${incrementAll('category_daily_stats')}`,
     ),
     addCategory: db.prepare('INSERT INTO customer_categories (customer_id, category) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     quarantine: db.prepare('INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload) VALUES (?, ?, ?, ?, ?)'),
     daily: db.prepare(`SELECT day, ${COLS} FROM daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`),
-    aggregate: db.prepare(`SELECT ${SUMS} FROM daily_stats WHERE customer_id = ?`),
+    aggregate: db.prepare(`SELECT ${SUM_ALL} FROM daily_stats WHERE customer_id = ?`),
     categories: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? ORDER BY category'),
     quarantined: db.prepare('SELECT batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = ? ORDER BY id LIMIT ?'),
   };

@@ -26,7 +26,7 @@ async function seeded(store: Store) {
 }
 
 for (const backend of backends) {
-  describe(`store contract: ${backend.name}`, () => {
+  describe(`store contract: ${backend.name}`, { skip: backend.skip }, () => {
     const withStore = (fn: (ctx: Awaited<ReturnType<Backend['open']>>) => Promise<void>) => async () => {
       const ctx = await backend.open();
       try {

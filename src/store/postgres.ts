@@ -1,0 +1,249 @@
+// The shared backend: several server processes on one PostgreSQL database. A batch is one
+// transaction that first takes a per-customer advisory lock, so two processes applying batches
+// for the same customer take turns (first-open markers are read-then-written) while different
+// customers proceed in parallel; rows are always touched in the same order under that lock, so
+// concurrent batches cannot deadlock. Whole-batch statements use unnest() over arrays: a handful
+// of round trips per batch, whatever its size.
+import pg from 'pg';
+import { type Marker, markerKey, planBatch } from '../domain/batch.js';
+import type { NormalizedEvent } from '../domain/events.js';
+import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
+import { migratePostgres } from './migrations.js';
+import { translatePgError } from './pgErrors.js';
+import { METRIC_COLUMNS, SUM_ALL, incrementAll } from './sql.js';
+import type { BatchResult, Customer, Rejection, Store, StoreOptions } from './types.js';
+
+export interface PgOptions extends StoreOptions {
+  poolSize?: number;
+}
+
+const METRIC_ARRAYS = METRICS.map((_, i) => `$${i + 3}::bigint[]`).join(', ');
+const BUMP_DAILY = `INSERT INTO daily_stats (customer_id, day, ${METRIC_COLUMNS})
+  SELECT $1, * FROM unnest($2::int[], ${METRIC_ARRAYS})
+  ON CONFLICT (customer_id, day) DO UPDATE SET ${incrementAll('daily_stats')}`;
+const BUMP_CATEGORY = `INSERT INTO category_daily_stats (customer_id, category, day, ${METRIC_COLUMNS})
+  SELECT $1, * FROM unnest($2::text[], $3::int[], ${METRICS.map((_, i) => `$${i + 4}::bigint[]`).join(', ')})
+  ON CONFLICT (customer_id, category, day) DO UPDATE SET ${incrementAll('category_daily_stats')}`;
+
+// PostgreSQL text cannot hold NUL, so a name containing one can never have been stored: answer
+// "not found" instead of letting the driver fail on it.
+const storable = (s: string): boolean => !s.includes('\0');
+
+function toRow(r: Record<string, unknown>): MetricRow {
+  const row = zeroMetrics();
+  for (const m of METRICS) row[m] = Number(r[m]);
+  return row;
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export async function openPostgres(url: string, options: PgOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // Fail fast when the database is down, so callers answer 503 well inside the request timeout.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 15_000,
+    query_timeout: 20_000,
+  });
+  // An idle client losing its connection (database restart) must not crash the process; the
+  // pool discards it and the next checkout reconnects.
+  pool.on('error', () => undefined);
+
+  const run = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translatePgError(err);
+    }
+  };
+
+  await run(() => migratePostgres(pool));
+
+  async function apply(customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number): Promise<BatchResult> {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const cid = customer.id;
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [cid]);
+
+      let fresh: NormalizedEvent[] = [];
+      if (events.length > 0) {
+        const inserted = await client.query<{ fingerprint: Buffer }>(
+          `INSERT INTO event_fingerprints (customer_id, fingerprint, received_at)
+           SELECT $1, fp, $3 FROM unnest($2::bytea[]) AS t(fp) ON CONFLICT DO NOTHING RETURNING fingerprint`,
+          [cid, events.map((e) => e.fingerprint), nowMs],
+        );
+        const isNew = new Set(inserted.rows.map((r) => r.fingerprint.toString('hex')));
+        // A fingerprint named twice in the batch is inserted once: its first event counts.
+        fresh = events.filter((e) => isNew.delete(e.fingerprint.toString('hex')));
+      }
+
+      const markers = new Map<string, Marker>();
+      const wanted = new Map<string, { kind: string; message: Buffer }>();
+      for (const e of fresh) if (e.unique) wanted.set(markerKey(e.unique.kind, e.unique.message), e.unique);
+      if (wanted.size > 0) {
+        const keys = [...wanted.values()];
+        const found = await client.query<{ kind: string; message: Buffer; ts: string; day: number; categories: string; received_at: string }>(
+          `SELECT f.kind, f.message, f.ts, f.day, f.categories, f.received_at FROM first_seen f
+           JOIN unnest($2::text[], $3::bytea[]) AS k(kind, message) ON f.kind = k.kind AND f.message = k.message
+           WHERE f.customer_id = $1`,
+          [cid, keys.map((k) => k.kind), keys.map((k) => k.message)],
+        );
+        const liveSince = nowMs - options.retentionMs;
+        for (const r of found.rows) {
+          if (Number(r.received_at) < liveSince) continue; // expired: the message counts as unique again
+          markers.set(markerKey(r.kind as 'open' | 'click', r.message), { timestamp: Number(r.ts), day: r.day, categories: JSON.parse(r.categories) as string[] });
+        }
+      }
+
+      const plan = planBatch(fresh, markers);
+      if (plan.markers.size > 0) {
+        const entries = [...plan.markers].sort(([a], [b]) => compare(a, b));
+        await client.query(
+          `INSERT INTO first_seen (customer_id, kind, message, ts, day, categories, received_at)
+           SELECT $1, * , $7::bigint FROM unnest($2::text[], $3::bytea[], $4::bigint[], $5::int[], $6::text[])
+           ON CONFLICT (customer_id, kind, message) DO UPDATE SET ts = excluded.ts, day = excluded.day,
+             categories = excluded.categories, received_at = excluded.received_at`,
+          [
+            cid,
+            entries.map(([k]) => k.split(':')[0]),
+            entries.map(([k]) => Buffer.from(k.split(':')[1] as string, 'hex')),
+            entries.map(([, m]) => m.timestamp),
+            entries.map(([, m]) => m.day),
+            entries.map(([, m]) => JSON.stringify(m.categories)),
+            nowMs,
+          ],
+        );
+      }
+
+      const days = [...plan.tally.daily].sort(([a], [b]) => a - b);
+      if (days.length > 0) {
+        await client.query(BUMP_DAILY, [cid, days.map(([d]) => d), ...METRICS.map((m) => days.map(([, row]) => row[m]))]);
+      }
+      const catRows = [...plan.tally.byCategory]
+        .flatMap(([category, byDay]) => [...byDay].map(([day, row]) => ({ category, day, row })))
+        .sort((a, b) => compare(a.category, b.category) || a.day - b.day);
+      if (catRows.length > 0) {
+        await client.query(BUMP_CATEGORY, [cid, catRows.map((r) => r.category), catRows.map((r) => r.day), ...METRICS.map((m) => catRows.map((r) => r.row[m]))]);
+      }
+      if (plan.categories.size > 0) {
+        await client.query('INSERT INTO customer_categories (customer_id, category) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [
+          cid,
+          [...plan.categories].sort(compare),
+        ]);
+      }
+      if (rejected.length > 0) {
+        await client.query(
+          `INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload)
+           SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[])`,
+          [cid, nowMs, rejected.map((r) => r.index), rejected.map((r) => r.error), rejected.map((r) => r.payload)],
+        );
+      }
+      await client.query('COMMIT');
+      return { accepted: fresh.length, duplicates: events.length - fresh.length };
+    } catch (err) {
+      broken = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      // A client whose transaction failed may hold a dead connection: discard it.
+      client.release(broken);
+    }
+  }
+
+  return {
+    backend: 'postgres',
+    addReseller: (apiUser, salt, hash) =>
+      run(async () => {
+        await pool.query('INSERT INTO resellers (api_user, key_salt, key_hash, created_at) VALUES ($1, $2, $3, $4)', [apiUser, salt, hash, Date.now()]);
+      }),
+    findReseller: (apiUser) =>
+      run(async () => {
+        if (!storable(apiUser)) return null;
+        const { rows } = await pool.query<{ id: string; api_user: string; key_salt: Buffer; key_hash: Buffer }>(
+          'SELECT id, api_user, key_salt, key_hash FROM resellers WHERE api_user = $1',
+          [apiUser],
+        );
+        const r = rows[0];
+        return r ? { id: Number(r.id), apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash } : null;
+      }),
+    addCustomer: (username, resellerId, timezone) =>
+      run(async () => {
+        const { rows } = await pool.query<{ id: string }>(
+          'INSERT INTO customers (username, reseller_id, timezone, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
+          [username, resellerId, timezone, Date.now()],
+        );
+        return { id: Number(rows[0]?.id), username, resellerId, timezone };
+      }),
+    findCustomer: (username) =>
+      run(async () => {
+        if (!storable(username)) return null;
+        const { rows } = await pool.query<{ id: string; username: string; reseller_id: string; timezone: string }>(
+          'SELECT id, username, reseller_id, timezone FROM customers WHERE username = $1',
+          [username],
+        );
+        const r = rows[0];
+        return r ? { id: Number(r.id), username: r.username, resellerId: Number(r.reseller_id), timezone: r.timezone } : null;
+      }),
+    applyBatch: (customer, events, rejected, now) => run(() => apply(customer, events, rejected, now.getTime())),
+    daily: (customerId, range) =>
+      run(async () => {
+        const { rows } = await pool.query(`SELECT day, ${METRIC_COLUMNS} FROM daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [
+          customerId,
+          range.from,
+          range.to,
+        ]);
+        return new Map(rows.map((r: Record<string, unknown>) => [Number(r.day), toRow(r)]));
+      }),
+    categoryDaily: (customerId, categories, range) =>
+      run(async () => {
+        const out = new Map<string, Map<number, MetricRow>>();
+        const names = categories.filter(storable);
+        if (names.length === 0) return out;
+        const { rows } = await pool.query(
+          `SELECT category, day, ${METRIC_COLUMNS} FROM category_daily_stats
+           WHERE customer_id = $1 AND category = ANY($2::text[]) AND day BETWEEN $3 AND $4`,
+          [customerId, names, range.from, range.to],
+        );
+        for (const r of rows as Array<Record<string, unknown>>) {
+          const category = String(r.category);
+          let byDay = out.get(category);
+          if (!byDay) out.set(category, (byDay = new Map()));
+          byDay.set(Number(r.day), toRow(r));
+        }
+        return out;
+      }),
+    aggregate: (customerId) =>
+      run(async () => {
+        const { rows } = await pool.query(`SELECT ${SUM_ALL} FROM daily_stats WHERE customer_id = $1`, [customerId]);
+        return toRow(rows[0] as Record<string, unknown>);
+      }),
+    categories: (customerId) =>
+      run(async () => {
+        const { rows } = await pool.query<{ category: string }>('SELECT category FROM customer_categories WHERE customer_id = $1 ORDER BY category', [customerId]);
+        return rows.map((r) => r.category);
+      }),
+    knownCategories: (customerId, names) =>
+      run(async () => {
+        const valid = names.filter(storable);
+        if (valid.length === 0) return new Set<string>();
+        const { rows } = await pool.query<{ category: string }>(
+          'SELECT category FROM customer_categories WHERE customer_id = $1 AND category = ANY($2::text[])',
+          [customerId, valid],
+        );
+        return new Set(rows.map((r) => r.category));
+      }),
+    quarantined: (customerId, limit) =>
+      run(async () => {
+        const { rows } = await pool.query<{ batch_index: number; reason: string; payload: string; received_at: string }>(
+          'SELECT batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = $1 ORDER BY id LIMIT $2',
+          [customerId, limit],
+        );
+        return rows.map((r) => ({ index: r.batch_index, error: r.reason, payload: r.payload, receivedAt: new Date(Number(r.received_at)) }));
+      }),
+    close: () => pool.end(),
+  };
+}
