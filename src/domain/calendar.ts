@@ -46,12 +46,13 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-// Since 1972 every UTC offset in the tz database is a multiple of 15 minutes (Liberia's
-// -0:44:30 ended in January 1972), so the local date is constant within each UTC quarter-hour.
-// Caching by quarter-hour turns the per-event Intl call into a map hit; earlier instants,
-// with their odd local-mean-time offsets, are computed directly.
+// Within one UTC quarter-hour the local date almost never changes, since offsets are multiples
+// of 15 minutes from 1972 on. Caching each quarter-hour's date turns the per-event Intl call
+// into a map hit. Where a quarter-hour does straddle a local midnight (zones that switched
+// clocks at 00:01 local time, such as America/St_Johns until 2011, or the odd local-mean-time
+// offsets before 1972), its start and end dates differ and that bucket is never cached.
 const QUARTER_HOUR_S = 900;
-const CACHE_FROM_S = 100_000_000; // 1973-03-03
+const STRADDLES = -1;
 const dayCache = new Map<string, Map<number, number>>();
 const DAY_CACHE_LIMIT = 50_000;
 
@@ -72,7 +73,6 @@ function computeDay(unixSeconds: number, timeZone: string): number {
 /** The calendar day, in `timeZone`, of a unix-seconds instant. */
 export function dayOf(unixSeconds: number, timeZone: string): number {
   if (timeZone === 'UTC') return Math.floor(unixSeconds / 86_400);
-  if (unixSeconds < CACHE_FROM_S) return computeDay(unixSeconds, timeZone);
   let cache = dayCache.get(timeZone);
   if (!cache) {
     cache = new Map();
@@ -81,11 +81,13 @@ export function dayOf(unixSeconds: number, timeZone: string): number {
   const bucket = Math.floor(unixSeconds / QUARTER_HOUR_S);
   let day = cache.get(bucket);
   if (day === undefined) {
-    day = computeDay(bucket * QUARTER_HOUR_S, timeZone);
+    const first = computeDay(bucket * QUARTER_HOUR_S, timeZone);
+    const last = computeDay(bucket * QUARTER_HOUR_S + QUARTER_HOUR_S - 1, timeZone);
+    day = first === last ? first : STRADDLES;
     if (cache.size >= DAY_CACHE_LIMIT) cache.clear();
     cache.set(bucket, day);
   }
-  return day;
+  return day === STRADDLES ? computeDay(unixSeconds, timeZone) : day;
 }
 
 /** Today, in `timeZone`, at the instant `now`. */

@@ -24,8 +24,8 @@ export const MAX_CATEGORIES_PER_EVENT = 10;
 export const MAX_CATEGORY_LENGTH = 255;
 /** Above this a timestamp is read as milliseconds (SPEC section 5). */
 const MILLIS_THRESHOLD = 1e11;
-/** 9999-12-31T23:59:59Z: the last instant a YYYY-MM-DD date can name. */
-const MAX_SECONDS = 253_402_300_799;
+/** 9999-12-30T00:00:00Z: its day is still a YYYY-MM-DD date in every time zone (≤ UTC+14). */
+const MAX_SECONDS = 253_402_128_000;
 
 export interface NormalizedEvent {
   event: EventType;

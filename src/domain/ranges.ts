@@ -46,7 +46,7 @@ export function parseRange(params: Params, today: number, errors: ParamErrors): 
   if (from === null || to === null) return undefined;
 
   if (to > today) errors.add('end_date', `must not be after today (${formatDay(today)})`);
-  else if (from > to) errors.add('start_date', 'must not be after end_date');
+  else if (from > to) errors.add('start_date', end === undefined ? `must not be after today (${formatDay(today)})` : 'must not be after end_date');
   else if (to - from + 1 > MAX_RANGE_DAYS) errors.add('start_date', `the range may cover at most ${MAX_RANGE_DAYS} days`);
   return errors.empty ? { from, to } : undefined;
 }

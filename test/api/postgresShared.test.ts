@@ -1,0 +1,172 @@
+// Several server processes on one PostgreSQL database (SPEC section 6, issue 3): two app
+// instances receiving the same batches concurrently count every event once; a database outage
+// answers 503 in the endpoint's envelope and recovers by itself.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { hashApiKey } from '../../src/auth/keys.js';
+import { openPostgres } from '../../src/store/postgres.js';
+import type { Store } from '../../src/store/types.js';
+import { RETENTION_MS, at, basicAuth } from '../helpers.js';
+import { type TestDatabase, createTestDatabase, pgSkip } from '../pg.js';
+
+const NOW = new Date('2024-05-02T12:00:00Z');
+
+async function seed(store: Store): Promise<void> {
+  const { salt, hash } = await hashApiKey('key-r1-secret');
+  await store.addReseller('r1', salt, hash);
+  const r1 = await store.findReseller('r1');
+  await store.addCustomer('c1', r1!.id, 'UTC');
+}
+
+function post(app: FastifyInstance, events: unknown[]) {
+  return app.inject({
+    method: 'POST',
+    url: '/webhooks/events?user=c1',
+    headers: { authorization: basicAuth('r1', 'key-r1-secret'), 'content-type': 'application/json' },
+    payload: JSON.stringify(events),
+  });
+}
+
+function aggregate(app: FastifyInstance, format: 'json' | 'xml' = 'json') {
+  return app.inject({ method: 'GET', url: `/api/distributor.manage.${format}?api_user=r1&api_key=key-r1-secret&method=stats&user=c1&aggregate=1` });
+}
+
+/** A TCP proxy to PostgreSQL that a test can cut and restore, as a database outage would. */
+async function outageProxy(target: URL) {
+  const sockets = new Set<net.Socket>();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) return client.destroy();
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: (() => {
+      const u = new URL(target.toString());
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    })(),
+    cut: () => {
+      down = true;
+      for (const s of sockets) s.destroy();
+    },
+    restore: () => {
+      down = false;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A reproducible shuffle (mulberry32). */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+describe('PostgreSQL shared by several server processes', { skip: pgSkip }, () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  test('two app instances, same batches concurrently and shuffled: every event counted once', async () => {
+    const stores = [await openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4 }), await openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4 })];
+    await seed(stores[0]!);
+    const apps = await Promise.all(stores.map((store) => buildApp({ store, now: () => NOW })));
+    try {
+      const t0 = at('2024-05-01T00:00:00Z');
+      const events = Array.from({ length: 3000 }, (_, i) => {
+        const kind = ['processed', 'delivered', 'open', 'click', 'bounce', 'spamreport'][i % 6] as string;
+        return { event: kind, timestamp: t0 + i * 30, email: `u${i % 97}@x`, sg_message_id: `m${i % 211}`, url: 'https://e.x/', category: [`cat${i % 7}`], sg_event_id: `e${i}` };
+      });
+      const batches: unknown[][] = [];
+      for (let i = 0; i < events.length; i += 250) batches.push(events.slice(i, i + 250));
+      // Each instance gets every batch, in its own order, with sg_event_id changed on the retry.
+      const deliveries = apps.flatMap((app, n) =>
+        shuffled(batches, n + 1).map((b) => () => post(app, n === 0 ? b : (b as Array<Record<string, unknown>>).map((e) => ({ ...e, sg_event_id: `retry-${String(e.sg_event_id)}` })))),
+      );
+      const results = await Promise.all(shuffled(deliveries, 42).map((send) => send()));
+      let accepted = 0;
+      for (const r of results) {
+        assert.equal(r.statusCode, 200, r.body);
+        accepted += (r.json() as { accepted: number }).accepted;
+      }
+      assert.equal(accepted, 3000);
+
+      const expected = {
+        requests: 500,
+        bounces: 500,
+        clicks: 500,
+        opens: 500,
+        spamreports: 500,
+      };
+      for (const app of apps) assert.deepEqual((await aggregate(app)).json(), expected);
+      const row = (await stores[1]!.daily((await stores[1]!.findCustomer('c1'))!.id, { from: 19844, to: 19845 }));
+      let uniqueOpens = 0;
+      for (const r of row.values()) uniqueOpens += r.unique_opens;
+      // Opens are events i ≡ 2 (mod 6); their messages i mod 211 cover every residue once.
+      assert.equal(uniqueOpens, 211);
+    } finally {
+      for (const app of apps) await app.close();
+      for (const s of stores) await s.close();
+    }
+  });
+
+  test('database down: 503 in the envelope, no hang; back up: recovers and counts a retried batch once', async () => {
+    const fresh = await createTestDatabase();
+    const proxy = await outageProxy(new URL(fresh.url));
+    const store = await openPostgres(proxy.url, { retentionMs: RETENTION_MS, poolSize: 2 });
+    await seed(store);
+    const app = await buildApp({ store, now: () => NOW });
+    try {
+      const batch = [{ event: 'processed', timestamp: at('2024-05-02T01:00:00Z'), email: 'a@x', sg_message_id: 'm1' }];
+      assert.equal((await aggregate(app)).statusCode, 200); // credentials now cached
+
+      proxy.cut();
+      const down = await post(app, batch);
+      assert.equal(down.statusCode, 503);
+      assert.deepEqual(down.json(), { message: 'error', errors: ['error in storage: temporarily unavailable, retry later'] });
+      const downXml = await aggregate(app, 'xml');
+      assert.equal(downXml.statusCode, 503);
+      assert.match(downXml.body, /<result><message>error<\/message><errors><error>error in storage: temporarily unavailable, retry later<\/error><\/errors><\/result>/);
+
+      proxy.restore();
+      const up = await post(app, batch);
+      assert.equal(up.statusCode, 200);
+      assert.equal((up.json() as { accepted: number }).accepted, 1);
+      const again = await post(app, batch);
+      assert.equal((again.json() as { duplicates: number }).duplicates, 1);
+      assert.equal((await aggregate(app)).json().requests, 1);
+    } finally {
+      await app.close();
+      await store.close();
+      await proxy.close();
+      await fresh.drop();
+    }
+  });
+});
