@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { CredentialVerifier } from './auth/verifier.js';
 import type { AppDeps } from './http/deps.js';
 import { installErrorHandling } from './http/errorHandler.js';
+import { installMethodGuard } from './http/paths.js';
 import { healthRoutes } from './http/routes/health.js';
 import { legacyRoutes } from './http/routes/legacy.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
@@ -51,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     webhookBodyLimit: options.webhookBodyLimit ?? 16 * 1024 * 1024,
   };
   installErrorHandling(app);
+  installMethodGuard(app);
   await app.register(healthRoutes);
   await app.register(legacyRoutes, deps);
   await app.register(webhookRoutes, deps);

@@ -25,10 +25,15 @@ export function parseNdjsonLine(line: string): RawItem {
   }
 }
 
-/** Blank lines are skipped; an event's index counts only non-blank lines. */
+/**
+ * Blank lines are skipped; an event's index counts only non-blank lines. A body with no line
+ * at all, or in which no line parses, is not NDJSON and is refused whole.
+ */
 export function parseNdjson(text: string): RawItem[] {
   const items: RawItem[] = [];
   for (const line of text.split('\n')) if (line.trim() !== '') items.push(parseNdjsonLine(line));
+  if (items.length === 0) throw new ApiError('bad_request', ['error in body: is empty']);
+  if (items.every((item) => 'unparsable' in item)) throw new ApiError('bad_request', ['error in body: is not NDJSON (no line is valid JSON)']);
   return items;
 }
 

@@ -2,6 +2,7 @@
 // endpoint's envelope. 5xx details are logged, never sent.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, StorageUnavailableError } from '../domain/errors.js';
+import { allowedMethods, wrongMethod } from './paths.js';
 import { CONTENT_TYPES, errorRendering, formatOfUrl, serialize } from './render.js';
 
 // Fastify's own client errors, reworded in the legacy style.
@@ -16,7 +17,7 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
   const format = formatOfUrl(request.url);
   if (err.status === 401 && request.url.startsWith('/webhooks/')) reply.header('www-authenticate', 'Basic realm="mailtally"');
-  if (err.status === 405) reply.header('allow', 'GET, POST');
+  if (err.status === 405) reply.header('allow', allowedMethods(request.url) ?? 'GET, POST');
   return reply.code(err.status).type(CONTENT_TYPES[format]).send(serialize(format, errorRendering(err.messages)));
 }
 
@@ -45,5 +46,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(500).type(CONTENT_TYPES[format]).send(serialize(format, errorRendering(['error in server: internal error'])));
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new ApiError('not_found', ['error in path: unknown endpoint'])));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, wrongMethod(request.method, request.url) ?? new ApiError('not_found', ['error in path: unknown endpoint'])),
+  );
 }

@@ -1,7 +1,7 @@
 // v1: /api/distributor.manage.{json,xml} (and the seed's distributor.manageSubuser alias),
 // method=stats, GET or POST, parameters from the query string and/or a form body.
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { todayIn } from '../../domain/calendar.js';
 import { ApiError, unauthorized, userNotFound } from '../../domain/errors.js';
 import { type Params, ParamErrors, collectParams, single } from '../../domain/params.js';
@@ -12,8 +12,6 @@ import { CONTENT_TYPES, type Format, serialize } from '../render.js';
 import { renderAnswer } from '../statsResponses.js';
 
 const ENDPOINT = /^distributor\.manage(?:Subuser)?\.(json|xml)$/;
-// Every method Fastify routes, so the wrong ones get a 405 in the envelope rather than a 404.
-const ALL_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
 
 /** A credential given twice with different values is simply wrong, not a parameter error. */
 function credential(params: Params, name: string): string | undefined {
@@ -30,14 +28,14 @@ function required(params: Params, name: string): string {
 }
 
 export async function legacyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // Parameters come from the query string or a form body only (SPEC section 3); any other body
+  // type is refused with 415 rather than half-read.
+  app.removeAllContentTypeParsers();
   await app.register(formbody);
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const match = ENDPOINT.exec((request.params as { '*': string })['*']);
     if (!match) throw new ApiError('not_found', ['error in path: unknown endpoint']);
-    if (request.method !== 'GET' && request.method !== 'POST') {
-      throw new ApiError('method_not_allowed', ['error in request: HTTP method must be GET or POST']);
-    }
     const format = match[1] as Format;
     const params = collectParams(request.query as Record<string, unknown>, request.body as Record<string, unknown> | undefined);
 
@@ -54,5 +52,6 @@ export async function legacyRoutes(app: FastifyInstance, deps: AppDeps): Promise
     return reply.type(CONTENT_TYPES[format]).send(serialize(format, renderAnswer(answer)));
   }
 
-  app.route({ method: ALL_METHODS, url: '/api/*', handler: handle });
+  // Other methods fall through to the not-found handler, which answers 405 for this path.
+  app.route({ method: ['GET', 'POST'], url: '/api/*', handler: handle });
 }

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../domain/errors.js';
+
+// The paths the server answers and the HTTP methods each takes. A request for a known path with
+// another method — including methods the router has never heard of, such as PROPFIND — gets
+// 405 with an Allow header instead of a 404.
+const KNOWN: Array<{ path: RegExp; allow: string }> = [
+  { path: /^\/api\/distributor\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
+  { path: /^\/webhooks\/events$/, allow: 'POST' },
+  { path: /^\/healthz$/, allow: 'GET' },
+];
+
+/** The Allow header value for a known path, or undefined for an unknown one. */
+export function allowedMethods(url: string): string | undefined {
+  const path = url.split('?', 1)[0] ?? '';
+  return KNOWN.find((k) => k.path.test(path))?.allow;
+}
+
+/** The 405 for a known path asked with a method it does not take; undefined otherwise. */
+export function wrongMethod(method: string, url: string): ApiError | undefined {
+  const allow = allowedMethods(url);
+  if (!allow || allow.split(', ').includes(method)) return undefined;
+  return new ApiError('method_not_allowed', [`error in request: HTTP method must be ${allow.replace(', ', ' or ')}`]);
+}
+
+/**
+ * Refuses wrong methods before anything else runs: the router would otherwise send methods it
+ * knows (QUERY) through body parsing, and ones it does not (PROPFIND) to the 404 handler.
+ */
+export function installMethodGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const err = wrongMethod(request.method, request.url);
+    if (err) throw err;
+  });
+}
