@@ -1,12 +1,18 @@
-// Shared set-up for tests: a real SQLite file in a fresh temp folder, the real app, a fixed clock.
+// Shared set-up for tests: a real database (a SQLite file in a fresh temp folder, or with
+// MAILTALLY_TEST_BACKEND=postgres a fresh PostgreSQL database), the real app, a fixed clock.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { hashApiKey } from '../src/auth/keys.js';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { StoreLocation } from '../src/store/index.js';
+import { openPostgres } from '../src/store/postgres.js';
 import { openSqlite } from '../src/store/sqlite.js';
 import type { Customer, Store } from '../src/store/types.js';
+import { createTestDatabase } from './pg.js';
 
 export const RETENTION_MS = 7 * 86_400_000;
 
@@ -24,6 +30,60 @@ export function openTempSqlite(dir: TempDir, name = 'test.sqlite'): Store {
   return openSqlite(join(dir.path, name), { retentionMs: RETENTION_MS });
 }
 
+/** The backend API suites run on; test/postgres/api.test.ts reruns them with 'postgres'. */
+export const TEST_BACKEND: 'sqlite' | 'postgres' = process.env.MAILTALLY_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
+export interface TestStore {
+  store: Store;
+  /** Where the store lives, for a second process to open the same database. */
+  location: StoreLocation;
+  /** Runs read-only SQL (no parameters) on the database; integers come back as numbers. */
+  sql(text: string): Promise<Array<Record<string, unknown>>>;
+  cleanup(): Promise<void>;
+}
+
+// int8 (BIGSERIAL ids, BIGINT counters) as numbers, as SQLite returns them.
+const numericTypes = { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) };
+
+export async function openTestStore(dir: TempDir): Promise<TestStore> {
+  if (TEST_BACKEND === 'sqlite') {
+    const path = join(dir.path, 'test.sqlite');
+    const store = openSqlite(path, { retentionMs: RETENTION_MS });
+    return {
+      store,
+      location: { dbPath: path },
+      sql: async (text) => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return db.prepare(text).all() as Array<Record<string, unknown>>;
+        } finally {
+          db.close();
+        }
+      },
+      cleanup: () => store.close(),
+    };
+  }
+  const database = await createTestDatabase();
+  const store = await openPostgres(database.url, { retentionMs: RETENTION_MS, poolSize: 4 });
+  return {
+    store,
+    location: { dbPath: '', databaseUrl: database.url },
+    sql: async (text) => {
+      const client = new pg.Client({ connectionString: database.url, types: numericTypes });
+      await client.connect();
+      try {
+        return (await client.query(text)).rows as Array<Record<string, unknown>>;
+      } finally {
+        await client.end();
+      }
+    },
+    cleanup: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
 export async function addReseller(store: Store, apiUser: string, apiKey: string): Promise<number> {
   const { salt, hash } = await hashApiKey(apiKey);
   await store.addReseller(apiUser, salt, hash);
@@ -32,7 +92,7 @@ export async function addReseller(store: Store, apiUser: string, apiKey: string)
   return r.id;
 }
 
-export interface Fixture {
+export interface Fixture extends TestStore {
   dir: TempDir;
   store: Store;
   app: FastifyInstance;
@@ -48,7 +108,8 @@ export interface Fixture {
  */
 export async function fixture(now: Date, options: { timezone?: string } = {}): Promise<Fixture> {
   const dir = tempDir();
-  const store = openTempSqlite(dir);
+  const testStore = await openTestStore(dir);
+  const { store } = testStore;
   const r1 = await addReseller(store, 'r1', 'key-r1-secret');
   const r2 = await addReseller(store, 'r2', 'key-r2-secret');
   const customer = await store.addCustomer('c1', r1, options.timezone ?? 'UTC');
@@ -56,14 +117,14 @@ export async function fixture(now: Date, options: { timezone?: string } = {}): P
   const clock = { now };
   const app = await buildApp({ store, now: () => clock.now });
   return {
+    ...testStore,
     dir,
-    store,
     app,
     clock,
     customer,
     close: async () => {
       await app.close();
-      await store.close();
+      await testStore.cleanup();
       dir.cleanup();
     },
   };

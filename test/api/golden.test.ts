@@ -2,7 +2,7 @@
 // XML bodies of every seed call (the seed's examples made valid, as SPEC section 3 says).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { addReseller, at, tempDir, type TempDir, openTempSqlite } from '../helpers.js';
+import { type TempDir, type TestStore, addReseller, at, openTestStore, tempDir } from '../helpers.js';
 import { buildApp } from '../../src/app.js';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../src/store/types.js';
@@ -65,12 +65,14 @@ const xmlMetrics = (d: Omit<DayNumbers, 'date' | 'category'>) =>
 
 describe('seed calls, golden bodies', () => {
   let dir: TempDir;
+  let testStore: TestStore;
   let store: Store;
   let app: FastifyInstance;
 
   before(async () => {
     dir = tempDir();
-    store = openTempSqlite(dir);
+    testStore = await openTestStore(dir);
+    store = testStore.store;
     const reseller = await addReseller(store, 'your_sendgrid_username', 'your_sendgrid_password');
     await store.addCustomer(SEED_USER, reseller, 'UTC');
     await store.addCustomer('day-one-only', reseller, 'UTC');
@@ -80,7 +82,7 @@ describe('seed calls, golden bodies', () => {
   });
   after(async () => {
     await app.close();
-    await store.close();
+    await testStore.cleanup();
     dir.cleanup();
   });
 

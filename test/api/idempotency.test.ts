@@ -8,7 +8,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
 import type { FastifyInstance } from 'fastify';
 import { type Fixture, at, basicAuth, fixture, stats } from '../helpers.js';
@@ -325,30 +324,25 @@ async function deliver(app: FastifyInstance, batchList: Ev[][], user = 'c1', aut
 
 const nonZero = (r: Row): boolean => METRICS.some((m) => r[m] !== 0);
 
-function stored(dbPath: string, customerId: number): { daily: Map<number, Row>; byCategory: Map<string, Row> } {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    const cols = METRICS.join(', ');
-    const daily = new Map<number, Row>();
-    for (const r of db.prepare(`SELECT day, ${cols} FROM daily_stats WHERE customer_id = ?`).all(customerId) as Array<Record<string, number>>) {
-      const row = Object.fromEntries(METRICS.map((m) => [m, r[m]])) as Row;
-      if (nonZero(row)) daily.set(r.day as number, row);
-    }
-    const byCategory = new Map<string, Row>();
-    for (const r of db.prepare(`SELECT category, day, ${cols} FROM category_daily_stats WHERE customer_id = ?`).all(customerId) as Array<Record<string, number | string>>) {
-      const row = Object.fromEntries(METRICS.map((m) => [m, r[m]])) as Row;
-      if (nonZero(row)) byCategory.set(`${r.category}\u0000${r.day}`, row);
-    }
-    return { daily, byCategory };
-  } finally {
-    db.close();
+async function stored(f: Fixture, customerId: number): Promise<{ daily: Map<number, Row>; byCategory: Map<string, Row> }> {
+  const cols = METRICS.join(', ');
+  const daily = new Map<number, Row>();
+  for (const r of await f.sql(`SELECT day, ${cols} FROM daily_stats WHERE customer_id = ${customerId}`)) {
+    const row = Object.fromEntries(METRICS.map((m) => [m, r[m]])) as Row;
+    if (nonZero(row)) daily.set(r.day as number, row);
   }
+  const byCategory = new Map<string, Row>();
+  for (const r of await f.sql(`SELECT category, day, ${cols} FROM category_daily_stats WHERE customer_id = ${customerId}`)) {
+    const row = Object.fromEntries(METRICS.map((m) => [m, r[m]])) as Row;
+    if (nonZero(row)) byCategory.set(`${String(r.category)}\u0000${String(r.day)}`, row);
+  }
+  return { daily, byCategory };
 }
 
 const sortedEntries = <K, V>(m: Map<K, V>): Array<[K, V]> => [...m.entries()].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0));
 
-function assertStoredEquals(dbPath: string, customerId: number, want: Model, label: string): void {
-  const got = stored(dbPath, customerId);
+async function assertStoredEquals(f: Fixture, customerId: number, want: Model, label: string): Promise<void> {
+  const got = await stored(f, customerId);
   const wantDaily = new Map([...want.daily].filter(([, r]) => nonZero(r)));
   const wantCat = new Map([...want.byCategory].filter(([, r]) => nonZero(r)));
   assert.deepEqual(sortedEntries(got.daily), sortedEntries(wantDaily), `${label}: daily_stats, all 18 metrics`);
@@ -405,7 +399,6 @@ describe('idempotency: many deliveries, shuffled, one count per event', () => {
       const { events, lateEarliest } = generate(rng, 700);
       const f = await fixture(NOW, { timezone: tz });
       const model = (delivered: readonly Ev[]): Model => modelIn(delivered, tz);
-      const dbPath = join(f.dir.path, 'test.sqlite');
       try {
         const distinct = model(events);
         // The stream must exercise what it claims to.
@@ -431,7 +424,7 @@ describe('idempotency: many deliveries, shuffled, one count per event', () => {
         assert.equal(a.accepted, modelA.distinct, 'phase A: accepted = distinct events delivered');
         assert.equal(a.accepted + a.duplicates, phaseA.length);
         assert.ok(a.duplicates > 0);
-        assertStoredEquals(dbPath, f.customer.id, modelA, 'after phase A');
+        await assertStoredEquals(f, f.customer.id, modelA, 'after phase A');
         await assertApiEquals(f, modelA, 'after phase A');
 
         // Phase B: the earliest opens/clicks arrive last and must move the unique counts to their day.
@@ -442,7 +435,7 @@ describe('idempotency: many deliveries, shuffled, one count per event', () => {
         const modelAll = model(all);
         assert.equal(modelAll.distinct, distinct.distinct);
         assert.notDeepEqual(sortedEntries(modelA.daily), sortedEntries(modelAll.daily), 'phase B changes the expected rollups');
-        assertStoredEquals(dbPath, f.customer.id, modelAll, 'after phase B');
+        await assertStoredEquals(f, f.customer.id, modelAll, 'after phase B');
         await assertApiEquals(f, modelAll, 'after phase B');
 
         // Phase C: the whole stream replayed twice more, in other orders and batch sizes.
@@ -456,7 +449,7 @@ describe('idempotency: many deliveries, shuffled, one count per event', () => {
           c = { accepted: c.accepted + t.accepted, duplicates: c.duplicates + t.duplicates, rejected: 0 };
         }
         assert.deepEqual(c, { accepted: 0, duplicates: replayed, rejected: 0 }, 'a replay is all duplicates');
-        assertStoredEquals(dbPath, f.customer.id, modelAll, 'after replays');
+        await assertStoredEquals(f, f.customer.id, modelAll, 'after replays');
         await assertApiEquals(f, modelAll, 'after replays');
 
         // Overall: every event accepted exactly once.
@@ -468,8 +461,8 @@ describe('idempotency: many deliveries, shuffled, one count per event', () => {
         assert.deepEqual(forC2, { accepted: distinct.distinct, duplicates: events.length - distinct.distinct, rejected: 0 });
         const c2 = await f.store.findCustomer('c2');
         assert.ok(c2);
-        assertStoredEquals(dbPath, c2.id, modelIn(all, 'UTC'), 'c2 (in UTC)');
-        assertStoredEquals(dbPath, f.customer.id, modelAll, 'c1 after c2');
+        await assertStoredEquals(f, c2.id, modelIn(all, 'UTC'), 'c2 (in UTC)');
+        await assertStoredEquals(f, f.customer.id, modelAll, 'c1 after c2');
       } finally {
         await f.close();
       }
@@ -495,13 +488,13 @@ describe('idempotency: many deliveries, shuffled, one count per event', () => {
   });
 });
 
-// A second server process: a child node process with its own app and store on the same file.
+// A second server process: a child node process with its own app and store on the same database.
 const CHILD = `
 import { readFileSync } from 'node:fs';
-const [appUrl, sqliteUrl, dbPath, batchesPath, nowIso] = process.argv.slice(2);
+const [appUrl, storeUrl, location, batchesPath, nowIso] = process.argv.slice(2);
 const { buildApp } = await import(appUrl);
-const { openSqlite } = await import(sqliteUrl);
-const store = openSqlite(dbPath, { retentionMs: 7 * 86_400_000 });
+const { createStore } = await import(storeUrl);
+const store = await createStore(JSON.parse(location), { retentionMs: 7 * 86_400_000 });
 const app = await buildApp({ store, now: () => new Date(nowIso) });
 const auth = 'Basic ' + Buffer.from('r1:key-r1-secret').toString('base64');
 const totals = { accepted: 0, duplicates: 0, rejected: 0, retries: 0 };
@@ -537,7 +530,6 @@ describe('idempotency across two server processes', () => {
     const rng = new Rng(prng(77));
     const { events } = generate(rng, 250);
     const f = await fixture(NOW);
-    const dbPath = join(f.dir.path, 'test.sqlite');
     try {
       const script = join(f.dir.path, 'child.mts');
       writeFileSync(script, CHILD);
@@ -549,8 +541,8 @@ describe('idempotency across two server processes', () => {
         return [
           script,
           new URL('../../src/app.ts', import.meta.url).href,
-          new URL('../../src/store/sqlite.ts', import.meta.url).href,
-          dbPath,
+          new URL('../../src/store/index.ts', import.meta.url).href,
+          JSON.stringify(f.location),
           file,
           NOW.toISOString(),
         ];
@@ -563,7 +555,7 @@ describe('idempotency across two server processes', () => {
       const want = modelIn(events, 'UTC');
       assert.equal(t1.rejected + t2.rejected, 0);
       assert.equal(t1.accepted + t2.accepted, want.distinct, 'each distinct event accepted by exactly one process');
-      assertStoredEquals(dbPath, f.customer.id, want, 'two processes');
+      await assertStoredEquals(f, f.customer.id, want, 'two processes');
       await assertApiEquals(f, want, 'two processes');
     } finally {
       await f.close();
