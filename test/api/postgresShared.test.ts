@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { hashApiKey } from '../../src/auth/keys.js';
+import pg from 'pg';
+import { migrationFiles } from '../../src/store/migrations.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { RETENTION_MS, at, basicAuth } from '../helpers.js';
@@ -92,6 +94,21 @@ describe('PostgreSQL shared by several server processes', { skip: pgSkip }, () =
   });
   after(async () => {
     await db.drop();
+  });
+
+  test('processes starting at the same moment apply each migration once (advisory lock)', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgres(fresh.url, { retentionMs: RETENTION_MS, poolSize: 1 })));
+      const client = new pg.Client({ connectionString: fresh.url });
+      await client.connect();
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      await client.end();
+      assert.deepEqual(rows.map((r) => r.version), migrationFiles('postgres').map((m) => m.version));
+      for (const s of stores) await s.close();
+    } finally {
+      await fresh.drop();
+    }
   });
 
   test('two app instances, same batches concurrently and shuffled: every event counted once', async () => {
