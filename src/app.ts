@@ -1,12 +1,15 @@
 // Builds the Fastify app: logger, error envelope, routes. No listen(): tests drive it with
 // app.inject(), and server.ts adds the socket, timeouts and shutdown.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { AuthThrottle, type ThrottleLimits } from './auth/throttle.js';
+import { BearerVerifier } from './auth/bearer.js';
 import { CredentialVerifier } from './auth/verifier.js';
 import type { AppDeps } from './http/deps.js';
-import { installErrorHandling } from './http/errorHandler.js';
+import { frameworkErrorHandler, installErrorHandling } from './http/errorHandler.js';
 import { installMethodGuard } from './http/paths.js';
 import { healthRoutes } from './http/routes/health.js';
-import { legacyRoutes } from './http/routes/legacy.js';
+import { V1, V2, legacyRoutes } from './http/routes/legacy.js';
+import { v3Routes } from './http/routes/v3.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import type { Store } from './store/types.js';
 
@@ -16,6 +19,8 @@ export interface AppOptions {
   credentialCacheMs?: number;
   webhookBodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  trustProxy?: boolean;
+  throttle?: ThrottleLimits;
 }
 
 // api_key travels in query strings of the legacy API; it must never reach a log line.
@@ -28,7 +33,15 @@ export function redactUrl(url: string): string {
 export function defaultLogger(level: string): FastifyServerOptions['logger'] {
   return {
     level,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-twilio-email-event-webhook-signature"]',
+        'req.headers["x-twilio-email-event-webhook-timestamp"]',
+      ],
+      censor: '[redacted]',
+    },
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
     },
@@ -44,17 +57,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
+    frameworkErrors: frameworkErrorHandler,
   });
   const deps: AppDeps = {
     store: options.store,
-    verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000),
+    verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle)),
     now: options.now ?? (() => new Date()),
     webhookBodyLimit: options.webhookBodyLimit ?? 16 * 1024 * 1024,
   };
   installErrorHandling(app);
   installMethodGuard(app);
   await app.register(healthRoutes);
-  await app.register(legacyRoutes, deps);
+  await app.register(legacyRoutes, { ...deps, generation: V1 });
+  await app.register(legacyRoutes, { ...deps, generation: V2 });
   await app.register(webhookRoutes, deps);
+  const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle));
+  await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });
   return app;
 }

@@ -17,6 +17,10 @@ export interface Config {
   logLevel: string;
   /** PostgreSQL connections per process. */
   poolSize: number;
+  /** How often expired deduplication state is pruned. */
+  pruneIntervalMs: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy / load balancer). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -27,6 +31,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= min && n <= max)) throw new ConfigError(`${name} must be an integer from ${min} to ${max}`);
   return n;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be true or false`);
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -44,5 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     credentialCacheMs: integer(env, 'MAILTALLY_CREDENTIAL_CACHE_SECONDS', 60, 0, 3600) * 1000,
     logLevel,
     poolSize: integer(env, 'MAILTALLY_PG_POOL_SIZE', 10, 1, 200),
+    pruneIntervalMs: integer(env, 'MAILTALLY_PRUNE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
+    trustProxy: flag(env, 'MAILTALLY_TRUST_PROXY'),
   });
 }

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, defaultLogger } from './app.js';
 import type { Config } from './config.js';
+import { startPruner } from './services/pruner.js';
 import type { Store } from './store/types.js';
 
 export interface RunningServer {
@@ -18,13 +19,17 @@ export async function startServer(store: Store, config: Readonly<Config>): Promi
     logger,
     credentialCacheMs: config.credentialCacheMs,
     webhookBodyLimit: config.webhookBodyLimit,
+    trustProxy: config.trustProxy,
   });
   const url = await app.listen({ port: config.port, host: config.host, listenTextResolver: (address) => `listening at ${address}` });
+
+  const pruner = startPruner(store, config.retentionMs, config.pruneIntervalMs, (err) => app.log.warn({ err }, 'pruning failed; will retry'));
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await app.close();
+      await app.close(); // stops accepting, lets requests in flight finish
+      await pruner.stop();
       await store.close();
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

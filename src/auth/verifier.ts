@@ -1,14 +1,22 @@
-// Checks api_user/api_key pairs against the store. A verified pair is remembered briefly as a
-// SHA-256 digest of the key, so repeated calls cost one hash and a constant-time compare rather
-// than a scrypt; an unknown api_user still pays a scrypt, so timing does not reveal which
-// resellers exist.
+// Checks api_user/api_key pairs against the store.
+// - A verified pair is remembered for a short while as a SHA-256 digest of the key together with
+//   the stored hash it was verified against, so a request costs one indexed lookup, one hash and
+//   a constant-time compare instead of a scrypt. Because the stored hash is re-read every time,
+//   `reseller rotate-key` invalidates the old key at once, in every process.
+// - An unknown api_user still pays a scrypt, so timing does not reveal which resellers exist.
+// - Failures are throttled per address and per api_user (see throttle.ts).
+// - Resellers created before migration 002 have no key lookup digest, so the v3 API cannot find
+//   them by Bearer key; the first cold-path verification of their key fills it in.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AlreadyExistsError, StorageUnavailableError, tooManyAttempts, unauthorized } from '../domain/errors.js';
 import type { Reseller, Store } from '../store/types.js';
+import { keyLookupDigest } from './keyDigest.js';
 import { MAX_API_KEY_LENGTH, verifyApiKey } from './keys.js';
+import { AuthThrottle } from './throttle.js';
 
 interface CacheEntry {
   digest: Buffer;
-  reseller: Reseller;
+  keyHash: Buffer;
   expires: number;
 }
 
@@ -24,29 +32,44 @@ export class CredentialVerifier {
   constructor(
     private readonly store: Store,
     private readonly ttlMs: number,
+    private readonly throttle = new AuthThrottle(),
   ) {}
 
-  async verify(apiUser: string | undefined, apiKey: string | undefined): Promise<Reseller | null> {
-    if (!apiUser || !apiKey || apiKey.length > MAX_API_KEY_LENGTH || apiUser.length > 255) return null;
+  /** The reseller these credentials belong to; throws 401 (wrong) or 429 (throttled). */
+  async authenticate(apiUser: string | undefined, apiKey: string | undefined, address: string): Promise<Reseller> {
+    if (!apiUser || !apiKey || apiKey.length > MAX_API_KEY_LENGTH || apiUser.length > 255) throw unauthorized();
     const digest = sha256(apiKey);
-    const hit = this.cache.get(apiUser);
-    if (hit && hit.expires > Date.now() && timingSafeEqual(hit.digest, digest)) return hit.reseller;
-
     const reseller = await this.store.findReseller(apiUser);
-    const ok = reseller
-      ? await verifyApiKey(apiKey, reseller.keySalt, reseller.keyHash)
-      : (await verifyApiKey(apiKey, DUMMY_SALT, DUMMY_HASH), false);
-    if (!ok || !reseller) return null;
 
+    const hit = this.cache.get(apiUser);
+    if (reseller && hit && hit.expires > Date.now() && hit.keyHash.equals(reseller.keyHash) && timingSafeEqual(hit.digest, digest)) {
+      return reseller;
+    }
+
+    const wait = this.throttle.refusal(address, apiUser);
+    if (wait > 0) throw tooManyAttempts(wait);
+
+    const ok = reseller ? await verifyApiKey(apiKey, reseller.keySalt, reseller.keyHash) : (await verifyApiKey(apiKey, DUMMY_SALT, DUMMY_HASH), false);
+    if (!ok || !reseller) {
+      this.throttle.recordFailure(address, apiUser);
+      throw unauthorized();
+    }
     if (this.ttlMs > 0) {
       if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-      this.cache.set(apiUser, { digest, reseller, expires: Date.now() + this.ttlMs });
+      this.cache.set(apiUser, { digest, keyHash: reseller.keyHash, expires: Date.now() + this.ttlMs });
     }
+    if (!reseller.keyDigest) await this.fillKeyDigest(reseller, apiKey);
     return reseller;
   }
 
-  /** Forget a reseller's cached verification (after its key changes). */
-  forget(apiUser: string): void {
-    this.cache.delete(apiUser);
+  private async fillKeyDigest(reseller: Reseller, apiKey: string): Promise<void> {
+    try {
+      await this.store.setResellerKeyDigest(reseller.id, await keyLookupDigest(apiKey));
+    } catch (err) {
+      // Another reseller already has this key (two resellers given one key before 002, which
+      // `reseller add` now refuses): that one keeps it for v3. Storage trouble: next time.
+      // Either way the v1/webhook request itself succeeds.
+      if (!(err instanceof AlreadyExistsError) && !(err instanceof StorageUnavailableError)) throw err;
+    }
   }
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { WebhookKeyError, normalizeWebhookKey } from '../auth/webhookSignature.js';
 import { isValidTimeZone } from '../domain/calendar.js';
 import { AlreadyExistsError } from '../domain/errors.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
@@ -29,6 +31,30 @@ export function customerCommand(): Command {
       opts,
       { username, reseller: opts.reseller, timezone: opts.timezone },
       `customer ${username} registered under ${opts.reseller} (time zone ${opts.timezone})`,
+    );
+  });
+  withCommonOptions(
+    customer
+      .command('set-webhook-key <username> [key]')
+      .description('require signed Event Webhook requests for a customer: the verification key from SendGrid (base64), a PEM public key, or - to read it from stdin')
+      .option('--clear', 'remove the key: unsigned requests are accepted again'),
+  ).action(async (username: string, key: string | undefined, opts: CommonOptions & { clear?: boolean }) => {
+    if (Boolean(opts.clear) === (key !== undefined)) throw new CliError('give either a key or --clear');
+    let pem: string | null = null;
+    if (key !== undefined) {
+      try {
+        pem = normalizeWebhookKey(key === '-' ? readFileSync(0, 'utf8') : key);
+      } catch (err) {
+        if (err instanceof WebhookKeyError) throw new CliError(err.message);
+        throw err;
+      }
+    }
+    const found = await withStore(opts, (store) => store.setWebhookKey(username, pem));
+    if (!found) throw new CliError(`customer ${username} not found`);
+    print(
+      opts,
+      { username, signed: pem !== null },
+      pem ? `webhook requests for ${username} must now be signed with this key` : `webhook requests for ${username} are no longer checked for a signature`,
     );
   });
   return customer;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { Command } from 'commander';
 import { ingestBatch, type RawItem } from '../services/ingest.js';
+import { reapplyQuarantined } from '../services/quarantine.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
 import { openEventSource } from './eventSource.js';
 
@@ -66,6 +67,30 @@ export function eventsCommand(): Command {
     });
     if (!opts.json) for (const line of shown) process.stderr.write(`rejected ${line}\n`);
     print(opts, totals, `accepted ${totals.accepted}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`);
+  });
+  withCommonOptions(
+    events
+      .command('rejected')
+      .description('list a customer\'s quarantined (rejected) events, or re-apply them after a fix')
+      .requiredOption('--user <username>', 'the customer')
+      .option('--reapply', 'validate each again; apply the ones now valid and remove them from quarantine')
+      .option('--limit <n>', 'how many to list (default 100)', '100'),
+  ).action(async (opts: CommonOptions & { user: string; reapply?: boolean; limit: string }) => {
+    const limit = /^\d+$/.test(opts.limit) ? Number(opts.limit) : NaN;
+    if (!(limit >= 1 && limit <= 100_000)) throw new CliError('--limit must be an integer from 1 to 100000');
+    await withStore(opts, async (store) => {
+      const customer = await store.findCustomer(opts.user);
+      if (!customer) throw new CliError(`customer ${opts.user} not found`);
+      if (opts.reapply) {
+        const r = await reapplyQuarantined(store, customer, () => new Date());
+        print(opts, r, `re-applied ${r.reapplied}, duplicates ${r.duplicates}, still rejected ${r.still_rejected}`);
+        return;
+      }
+      const rows = await store.quarantined(customer.id, limit);
+      const listed = rows.map((r) => ({ id: r.id, index: r.index, error: r.error, received_at: r.receivedAt.toISOString(), payload: r.payload }));
+      const human = listed.map((r) => `#${r.id} ${r.received_at} event ${r.index}: ${r.error}\n    ${r.payload.length > 200 ? `${r.payload.slice(0, 200)}…` : r.payload}`);
+      print(opts, { rejected: listed }, human.length > 0 ? human.join('\n') : `no rejected events for ${opts.user}`);
+    });
   });
   return events;
 }

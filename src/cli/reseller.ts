@@ -1,8 +1,11 @@
 import { Command } from 'commander';
+import { keyLookupDigest } from '../auth/keyDigest.js';
 import { MAX_API_KEY_LENGTH, generateApiKey, hashApiKey } from '../auth/keys.js';
 import { AlreadyExistsError } from '../domain/errors.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
 import { MIN_API_KEY_LENGTH, checkName } from './validate.js';
+
+const KEY_TAKEN = 'that api_key belongs to another reseller; every reseller needs its own (the v3 API identifies a reseller by its key alone)';
 
 export function resellerCommand(): Command {
   const reseller = new Command('reseller').description('manage resellers');
@@ -20,13 +23,40 @@ export function resellerCommand(): Command {
     const { salt, hash } = await hashApiKey(key);
     await withStore(opts, async (store) => {
       try {
-        await store.addReseller(apiUser, salt, hash);
+        // The digest lets the v3 API find this reseller by its key alone (auth/keyDigest.ts).
+        await store.addReseller(apiUser, salt, hash, await keyLookupDigest(key));
       } catch (err) {
-        if (err instanceof AlreadyExistsError) throw new CliError(`reseller ${apiUser} already exists`);
-        throw err;
+        if (!(err instanceof AlreadyExistsError)) throw err;
+        if (await store.findReseller(apiUser)) throw new CliError(`reseller ${apiUser} already exists`);
+        throw new CliError(KEY_TAKEN);
       }
     });
     print(opts, { api_user: apiUser, api_key: key }, `reseller ${apiUser} created\napi_key: ${key}\n(the key is shown only now; only its hash is stored)`);
+  });
+  withCommonOptions(
+    reseller
+      .command('rotate-key <api_user>')
+      .description('replace a reseller\'s api_key; the old key stops working at once, in every process')
+      .option('--api-key <key>', `use this key instead of a generated one (${MIN_API_KEY_LENGTH}+ characters)`),
+  ).action(async (apiUser: string, opts: CommonOptions & { apiKey?: string }) => {
+    const key = opts.apiKey ?? generateApiKey();
+    if (key.length < MIN_API_KEY_LENGTH || key.length > MAX_API_KEY_LENGTH) {
+      throw new CliError(`--api-key must be ${MIN_API_KEY_LENGTH} to ${MAX_API_KEY_LENGTH} characters`);
+    }
+    const { salt, hash } = await hashApiKey(key);
+    // The v3 API finds a reseller by its key alone, so the new key's lookup digest is replaced
+    // in the same statement, and a key another reseller already has is refused.
+    const digest = await keyLookupDigest(key);
+    const found = await withStore(opts, async (store) => {
+      try {
+        return await store.rotateKey(apiUser, salt, hash, digest);
+      } catch (err) {
+        if (err instanceof AlreadyExistsError) throw new CliError(KEY_TAKEN);
+        throw err;
+      }
+    });
+    if (!found) throw new CliError(`reseller ${apiUser} not found`);
+    print(opts, { api_user: apiUser, api_key: key }, `new api_key for ${apiUser}: ${key}\n(the old key no longer works; the new one is shown only now)`);
   });
   return reseller;
 }

@@ -1,9 +1,12 @@
-// One handler for every error, so validation, parser and storage failures all leave in the
-// endpoint's envelope. 5xx details are logged, never sent.
+// One handler for every error, so validation, parser, framework and storage failures all leave
+// in the endpoint's envelope: the legacy one (JSON or XML, by the path's extension) everywhere
+// but under /v3/, which has SendGrid's v3 envelope (v3Errors.ts). 5xx details are logged, never
+// sent.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, StorageUnavailableError } from '../domain/errors.js';
 import { allowedMethods, wrongMethod } from './paths.js';
 import { CONTENT_TYPES, errorRendering, formatOfUrl, serialize } from './render.js';
+import { fieldError, sendV3 } from './v3Errors.js';
 
 // Fastify's own client errors, reworded in the legacy style.
 const FASTIFY_MESSAGES: Record<string, string> = {
@@ -12,16 +15,24 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'error in Content-Length: does not match the body',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'error in body: is empty',
   FST_ERR_CTP_INVALID_JSON_BODY: 'error in body: is not valid JSON',
+  FST_ERR_BAD_URL: 'error in path: is not a valid URL',
 };
 
+const isV3 = (url: string): boolean => url === '/v3' || url.startsWith('/v3/') || url.startsWith('/v3?');
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
-  const format = formatOfUrl(request.url);
-  if (err.status === 401 && request.url.startsWith('/webhooks/')) reply.header('www-authenticate', 'Basic realm="mailtally"');
   if (err.status === 405) reply.header('allow', allowedMethods(request.url) ?? 'GET, POST');
+  if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+  if (isV3(request.url)) {
+    if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="mailtally"');
+    return sendV3(reply, err.status, { errors: err.messages.map(fieldError) });
+  }
+  if (err.status === 401 && request.url.startsWith('/webhooks/')) reply.header('www-authenticate', 'Basic realm="mailtally"');
+  const format = formatOfUrl(request.url);
   return reply.code(err.status).type(CONTENT_TYPES[format]).send(serialize(format, errorRendering(err.messages)));
 }
 
-function asApiError(err: FastifyError | Error): ApiError | null {
+function asApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof StorageUnavailableError) return new ApiError('unavailable', ['error in storage: temporarily unavailable, retry later']);
   const fe = err as FastifyError;
@@ -31,21 +42,23 @@ function asApiError(err: FastifyError | Error): ApiError | null {
     const kind = status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
     return new ApiError(kind, [message]);
   }
-  return null;
+  return new ApiError('internal', ['error in server: internal error']);
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    const api = asApiError(err);
-    if (api) {
-      if (api.status >= 500) request.log.warn({ err }, 'storage unavailable');
-      return sendError(request, reply, api);
-    }
-    request.log.error({ err }, 'unhandled error');
-    const format = formatOfUrl(request.url);
-    return reply.code(500).type(CONTENT_TYPES[format]).send(serialize(format, errorRendering(['error in server: internal error'])));
-  });
+function handle(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const api = asApiError(err);
+  if (api.status === 503) request.log.warn({ err }, 'storage unavailable');
+  else if (api.status >= 500) request.log.error({ err }, 'unhandled error');
+  return sendError(request, reply, api);
+}
 
+/** For Fastify's `frameworkErrors` option: errors raised before routing (a malformed URL). */
+export const frameworkErrorHandler = (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+  handle(err, request, reply);
+};
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(handle);
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, wrongMethod(request.method, request.url) ?? new ApiError('not_found', ['error in path: unknown endpoint'])),
   );

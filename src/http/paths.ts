@@ -6,6 +6,8 @@ import { ApiError } from '../domain/errors.js';
 // 405 with an Allow header instead of a 404.
 const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/api\/distributor\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
+  { path: /^\/apiv2\/reseller\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
+  { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: /^\/healthz$/, allow: 'GET' },
 ];

@@ -11,7 +11,7 @@ import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import { migratePostgres } from './migrations.js';
 import { translatePgError } from './pgErrors.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll } from './sql.js';
-import type { BatchResult, Customer, Rejection, Store, StoreOptions } from './types.js';
+import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
 
 export interface PgOptions extends StoreOptions {
   poolSize?: number;
@@ -28,6 +28,17 @@ const BUMP_CATEGORY = `INSERT INTO category_daily_stats (customer_id, category, 
 // PostgreSQL text cannot hold NUL, so a name containing one can never have been stored: answer
 // "not found" instead of letting the driver fail on it.
 const storable = (s: string): boolean => !s.includes('\0');
+
+interface ResellerRow {
+  id: string;
+  api_user: string;
+  key_salt: Buffer;
+  key_hash: Buffer;
+  key_digest: Buffer | null;
+}
+
+const toReseller = (r: ResellerRow | undefined): Reseller | null =>
+  r ? { id: Number(r.id), apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest } : null;
 
 function toRow(r: Record<string, unknown>): MetricRow {
   const row = zeroMetrics();
@@ -61,7 +72,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
 
   await run(() => migratePostgres(pool));
 
-  async function apply(customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number): Promise<BatchResult> {
+  async function apply(customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number, resolved: readonly number[]): Promise<BatchResult> {
     const client = await pool.connect();
     let broken = false;
     try {
@@ -69,12 +80,18 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       const cid = customer.id;
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [cid]);
 
+      const liveSince = nowMs - options.retentionMs;
       let fresh: NormalizedEvent[] = [];
       if (events.length > 0) {
+        // Inserted, or taken over from an expired row (it counts as absent): both come back.
+        // DISTINCT because ON CONFLICT DO UPDATE may not touch one row twice in a statement.
         const inserted = await client.query<{ fingerprint: Buffer }>(
           `INSERT INTO event_fingerprints (customer_id, fingerprint, received_at)
-           SELECT $1, fp, $3 FROM unnest($2::bytea[]) AS t(fp) ON CONFLICT DO NOTHING RETURNING fingerprint`,
-          [cid, events.map((e) => e.fingerprint), nowMs],
+           SELECT $1, fp, $3 FROM (SELECT DISTINCT fp FROM unnest($2::bytea[]) AS t(fp)) d ORDER BY fp
+           ON CONFLICT (customer_id, fingerprint) DO UPDATE SET received_at = excluded.received_at
+           WHERE event_fingerprints.received_at < $4
+           RETURNING fingerprint`,
+          [cid, events.map((e) => e.fingerprint), nowMs, liveSince],
         );
         const isNew = new Set(inserted.rows.map((r) => r.fingerprint.toString('hex')));
         // A fingerprint named twice in the batch is inserted once: its first event counts.
@@ -92,7 +109,6 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
            WHERE f.customer_id = $1`,
           [cid, keys.map((k) => k.kind), keys.map((k) => k.message)],
         );
-        const liveSince = nowMs - options.retentionMs;
         for (const r of found.rows) {
           if (Number(r.received_at) < liveSince) continue; // expired: the message counts as unique again
           markers.set(markerKey(r.kind as 'open' | 'click', r.message), { timestamp: Number(r.ts), day: r.day, categories: JSON.parse(r.categories) as string[] });
@@ -142,6 +158,9 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           [cid, nowMs, rejected.map((r) => r.index), rejected.map((r) => r.error), rejected.map((r) => r.payload)],
         );
       }
+      if (resolved.length > 0) {
+        await client.query('DELETE FROM quarantine WHERE customer_id = $1 AND id = ANY($2::bigint[])', [cid, resolved]);
+      }
       await client.query('COMMIT');
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
     } catch (err) {
@@ -156,19 +175,38 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
 
   return {
     backend: 'postgres',
-    addReseller: (apiUser, salt, hash) =>
+    addReseller: (apiUser, salt, hash, keyDigest) =>
       run(async () => {
-        await pool.query('INSERT INTO resellers (api_user, key_salt, key_hash, created_at) VALUES ($1, $2, $3, $4)', [apiUser, salt, hash, Date.now()]);
+        await pool.query('INSERT INTO resellers (api_user, key_salt, key_hash, key_digest, created_at) VALUES ($1, $2, $3, $4, $5)', [
+          apiUser,
+          salt,
+          hash,
+          keyDigest ?? null,
+          Date.now(),
+        ]);
+      }),
+    findResellerByKeyDigest: (keyDigest) =>
+      run(async () => {
+        const { rows } = await pool.query<ResellerRow>('SELECT id, api_user, key_salt, key_hash, key_digest FROM resellers WHERE key_digest = $1', [keyDigest]);
+        return toReseller(rows[0]);
+      }),
+    setResellerKeyDigest: (resellerId, keyDigest) =>
+      run(async () => {
+        await pool.query('UPDATE resellers SET key_digest = $1 WHERE id = $2', [keyDigest, resellerId]);
+      }),
+    customersOf: (resellerId) =>
+      run(async () => {
+        const { rows } = await pool.query<{ id: string; username: string; reseller_id: string; timezone: string; webhook_key: string | null }>(
+          'SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE reseller_id = $1',
+          [resellerId],
+        );
+        return rows.map((r) => ({ id: Number(r.id), username: r.username, resellerId: Number(r.reseller_id), timezone: r.timezone, webhookKey: r.webhook_key }));
       }),
     findReseller: (apiUser) =>
       run(async () => {
         if (!storable(apiUser)) return null;
-        const { rows } = await pool.query<{ id: string; api_user: string; key_salt: Buffer; key_hash: Buffer }>(
-          'SELECT id, api_user, key_salt, key_hash FROM resellers WHERE api_user = $1',
-          [apiUser],
-        );
-        const r = rows[0];
-        return r ? { id: Number(r.id), apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash } : null;
+        const { rows } = await pool.query<ResellerRow>('SELECT id, api_user, key_salt, key_hash, key_digest FROM resellers WHERE api_user = $1', [apiUser]);
+        return toReseller(rows[0]);
       }),
     addCustomer: (username, resellerId, timezone) =>
       run(async () => {
@@ -176,19 +214,49 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           'INSERT INTO customers (username, reseller_id, timezone, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
           [username, resellerId, timezone, Date.now()],
         );
-        return { id: Number(rows[0]?.id), username, resellerId, timezone };
+        return { id: Number(rows[0]?.id), username, resellerId, timezone, webhookKey: null };
       }),
     findCustomer: (username) =>
       run(async () => {
         if (!storable(username)) return null;
-        const { rows } = await pool.query<{ id: string; username: string; reseller_id: string; timezone: string }>(
-          'SELECT id, username, reseller_id, timezone FROM customers WHERE username = $1',
+        const { rows } = await pool.query<{ id: string; username: string; reseller_id: string; timezone: string; webhook_key: string | null }>(
+          'SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = $1',
           [username],
         );
         const r = rows[0];
-        return r ? { id: Number(r.id), username: r.username, resellerId: Number(r.reseller_id), timezone: r.timezone } : null;
+        return r ? { id: Number(r.id), username: r.username, resellerId: Number(r.reseller_id), timezone: r.timezone, webhookKey: r.webhook_key } : null;
       }),
-    applyBatch: (customer, events, rejected, now) => run(() => apply(customer, events, rejected, now.getTime())),
+    rotateKey: (apiUser, salt, hash, digest) =>
+      run(async () => {
+        if (!storable(apiUser)) return false;
+        const r = await pool.query('UPDATE resellers SET key_salt = $1, key_hash = $2, key_digest = $3 WHERE api_user = $4', [salt, hash, digest, apiUser]);
+        return r.rowCount === 1;
+      }),
+    setWebhookKey: (username, pem) =>
+      run(async () => {
+        if (!storable(username)) return false;
+        const r = await pool.query('UPDATE customers SET webhook_key = $1 WHERE username = $2', [pem, username]);
+        return r.rowCount === 1;
+      }),
+    applyBatch: (customer, events, rejected, now, resolved = []) => run(() => apply(customer, events, rejected, now.getTime(), resolved)),
+    pruneExpired: (cutoff, limit) =>
+      run(async () => {
+        // One short statement per customer and table, so ingest is never held up for long.
+        let deleted = 0;
+        const { rows } = await pool.query<{ id: string }>('SELECT id FROM customers ORDER BY id');
+        for (const { id } of rows) {
+          for (const [table, key] of [['event_fingerprints', 'fingerprint'], ['first_seen', 'kind, message']] as const) {
+            if (deleted >= limit) return deleted;
+            const r = await pool.query(
+              `DELETE FROM ${table} WHERE customer_id = $1 AND (${key}) IN
+                 (SELECT ${key} FROM ${table} WHERE customer_id = $1 AND received_at < $2 LIMIT $3)`,
+              [id, cutoff.getTime(), limit - deleted],
+            );
+            deleted += r.rowCount ?? 0;
+          }
+        }
+        return deleted;
+      }),
     daily: (customerId, range) =>
       run(async () => {
         const { rows } = await pool.query(`SELECT day, ${METRIC_COLUMNS} FROM daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [
@@ -216,6 +284,23 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         }
         return out;
       }),
+    sumsByCustomer: (resellerId, range) =>
+      run(async () => {
+        const { rows } = await pool.query(
+          `SELECT d.customer_id, ${SUM_ALL} FROM daily_stats d JOIN customers c ON c.id = d.customer_id
+           WHERE c.reseller_id = $1 AND d.day BETWEEN $2 AND $3 GROUP BY d.customer_id`,
+          [resellerId, range.from, range.to],
+        );
+        return new Map(rows.map((r: Record<string, unknown>) => [Number(r.customer_id), toRow(r)]));
+      }),
+    categorySums: (customerId, range) =>
+      run(async () => {
+        const { rows } = await pool.query(
+          `SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3 GROUP BY category`,
+          [customerId, range.from, range.to],
+        );
+        return new Map(rows.map((r: Record<string, unknown>) => [String(r.category), toRow(r)]));
+      }),
     aggregate: (customerId) =>
       run(async () => {
         const { rows } = await pool.query(`SELECT ${SUM_ALL} FROM daily_stats WHERE customer_id = $1`, [customerId]);
@@ -236,13 +321,13 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         );
         return new Set(rows.map((r) => r.category));
       }),
-    quarantined: (customerId, limit) =>
+    quarantined: (customerId, limit, afterId = 0) =>
       run(async () => {
-        const { rows } = await pool.query<{ batch_index: number; reason: string; payload: string; received_at: string }>(
-          'SELECT batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = $1 ORDER BY id LIMIT $2',
-          [customerId, limit],
+        const { rows } = await pool.query<{ id: string; batch_index: number; reason: string; payload: string; received_at: string }>(
+          'SELECT id, batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = $1 AND id > $3 ORDER BY id LIMIT $2',
+          [customerId, limit, afterId],
         );
-        return rows.map((r) => ({ index: r.batch_index, error: r.reason, payload: r.payload, receivedAt: new Date(Number(r.received_at)) }));
+        return rows.map((r) => ({ id: Number(r.id), index: r.batch_index, error: r.reason, payload: r.payload, receivedAt: new Date(Number(r.received_at)) }));
       }),
     close: () => pool.end(),
   };

@@ -36,6 +36,17 @@ function guard<T>(fn: () => T): Promise<T> {
   }
 }
 
+interface ResellerRow {
+  id: number;
+  api_user: string;
+  key_salt: Buffer;
+  key_hash: Buffer;
+  key_digest: Buffer | null;
+}
+
+const toReseller = (r: ResellerRow | undefined): Reseller | null =>
+  r ? { id: r.id, apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest } : null;
+
 function toRow(r: Record<string, unknown>): MetricRow {
   const row = zeroMetrics();
   for (const m of METRICS) row[m] = Number(r[m]);
@@ -61,11 +72,26 @@ export function openSqlite(path: string, options: StoreOptions): Store {
   }
 
   const q = {
-    addReseller: db.prepare('INSERT INTO resellers (api_user, key_salt, key_hash, created_at) VALUES (?, ?, ?, ?)'),
-    findReseller: db.prepare('SELECT id, api_user, key_salt, key_hash FROM resellers WHERE api_user = ?'),
+    addReseller: db.prepare('INSERT INTO resellers (api_user, key_salt, key_hash, key_digest, created_at) VALUES (?, ?, ?, ?, ?)'),
+    findReseller: db.prepare('SELECT id, api_user, key_salt, key_hash, key_digest FROM resellers WHERE api_user = ?'),
+    findResellerByKeyDigest: db.prepare('SELECT id, api_user, key_salt, key_hash, key_digest FROM resellers WHERE key_digest = ?'),
+    setResellerKeyDigest: db.prepare('UPDATE resellers SET key_digest = ? WHERE id = ?'),
+    customersOf: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE reseller_id = ?'),
+    sumsByCustomer: db.prepare(
+      `SELECT d.customer_id, ${SUM_ALL} FROM daily_stats d JOIN customers c ON c.id = d.customer_id
+       WHERE c.reseller_id = ? AND d.day BETWEEN ? AND ? GROUP BY d.customer_id`,
+    ),
+    categorySums: db.prepare(`SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ? GROUP BY category`),
     addCustomer: db.prepare('INSERT INTO customers (username, reseller_id, timezone, created_at) VALUES (?, ?, ?, ?)'),
-    findCustomer: db.prepare('SELECT id, username, reseller_id, timezone FROM customers WHERE username = ?'),
-    insertFingerprint: db.prepare('INSERT INTO event_fingerprints (customer_id, fingerprint, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    rotateKey: db.prepare('UPDATE resellers SET key_salt = ?, key_hash = ?, key_digest = ? WHERE api_user = ?'),
+    findCustomer: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = ?'),
+    setWebhookKey: db.prepare('UPDATE customers SET webhook_key = ? WHERE username = ?'),
+    // An expired fingerprint is taken over as if absent: the event counts as new (changes = 1).
+    insertFingerprint: db.prepare(
+      `INSERT INTO event_fingerprints (customer_id, fingerprint, received_at) VALUES (?, ?, ?)
+       ON CONFLICT (customer_id, fingerprint) DO UPDATE SET received_at = excluded.received_at
+       WHERE event_fingerprints.received_at < ?`,
+    ),
     getMarker: db.prepare('SELECT ts, day, categories, received_at FROM first_seen WHERE customer_id = ? AND kind = ? AND message = ?'),
     putMarker: db.prepare(
       `INSERT INTO first_seen (customer_id, kind, message, ts, day, categories, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -82,18 +108,28 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     ),
     addCategory: db.prepare('INSERT INTO customer_categories (customer_id, category) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     quarantine: db.prepare('INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload) VALUES (?, ?, ?, ?, ?)'),
+    unquarantine: db.prepare('DELETE FROM quarantine WHERE customer_id = ? AND id = ?'),
+    customerIds: db.prepare('SELECT id FROM customers ORDER BY id'),
+    pruneFingerprints: db.prepare(
+      `DELETE FROM event_fingerprints WHERE customer_id = ? AND fingerprint IN
+         (SELECT fingerprint FROM event_fingerprints WHERE customer_id = ? AND received_at < ? LIMIT ?)`,
+    ),
+    pruneMarkers: db.prepare(
+      `DELETE FROM first_seen WHERE customer_id = ? AND (kind, message) IN
+         (SELECT kind, message FROM first_seen WHERE customer_id = ? AND received_at < ? LIMIT ?)`,
+    ),
     daily: db.prepare(`SELECT day, ${COLS} FROM daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`),
     aggregate: db.prepare(`SELECT ${SUM_ALL} FROM daily_stats WHERE customer_id = ?`),
     categories: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? ORDER BY category'),
-    quarantined: db.prepare('SELECT batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = ? ORDER BY id LIMIT ?'),
+    quarantined: db.prepare('SELECT id, batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = ? AND id > ? ORDER BY id LIMIT ?'),
   };
 
-  const apply = db.transaction((customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number): BatchResult => {
+  const apply = db.transaction((customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number, resolved: readonly number[]): BatchResult => {
     const cid = customer.id;
-    const fresh = events.filter((e) => q.insertFingerprint.run(cid, e.fingerprint, nowMs).changes === 1);
+    const liveSince = nowMs - options.retentionMs;
+    const fresh = events.filter((e) => q.insertFingerprint.run(cid, e.fingerprint, nowMs, liveSince).changes === 1);
 
     const markers = new Map<string, Marker>();
-    const liveSince = nowMs - options.retentionMs;
     for (const e of fresh) {
       if (!e.unique) continue;
       const key = markerKey(e.unique.kind, e.unique.message);
@@ -116,28 +152,69 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     }
     for (const c of plan.categories) q.addCategory.run(cid, c);
     for (const r of rejected) q.quarantine.run(cid, nowMs, r.index, r.error, r.payload);
+    for (const id of resolved) q.unquarantine.run(cid, id);
     return { accepted: fresh.length, duplicates: events.length - fresh.length };
   });
 
   return {
     backend: 'sqlite',
-    addReseller: (apiUser, salt, hash) => guard(() => void q.addReseller.run(apiUser, salt, hash, Date.now())),
+    addReseller: (apiUser, salt, hash, keyDigest) => guard(() => void q.addReseller.run(apiUser, salt, hash, keyDigest ?? null, Date.now())),
+    findResellerByKeyDigest: (keyDigest) =>
+      guard(() => {
+        return toReseller(q.findResellerByKeyDigest.get(keyDigest) as ResellerRow | undefined);
+      }),
+    setResellerKeyDigest: (resellerId, keyDigest) => guard(() => void q.setResellerKeyDigest.run(keyDigest, resellerId)),
+    customersOf: (resellerId) =>
+      guard(() =>
+        (q.customersOf.all(resellerId) as Array<{ id: number; username: string; reseller_id: number; timezone: string; webhook_key: string | null }>).map((r) => ({
+          id: r.id,
+          username: r.username,
+          resellerId: r.reseller_id,
+          timezone: r.timezone,
+          webhookKey: r.webhook_key,
+        })),
+      ),
+    sumsByCustomer: (resellerId, range) =>
+      guard(() => {
+        const rows = q.sumsByCustomer.all(resellerId, range.from, range.to) as Array<Record<string, unknown>>;
+        return new Map(rows.map((r) => [Number(r.customer_id), toRow(r)]));
+      }),
+    categorySums: (customerId, range) =>
+      guard(() => {
+        const rows = q.categorySums.all(customerId, range.from, range.to) as Array<Record<string, unknown>>;
+        return new Map(rows.map((r) => [String(r.category), toRow(r)]));
+      }),
     findReseller: (apiUser) =>
       guard(() => {
-        const r = q.findReseller.get(apiUser) as { id: number; api_user: string; key_salt: Buffer; key_hash: Buffer } | undefined;
-        return r ? ({ id: r.id, apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash } satisfies Reseller) : null;
+        return toReseller(q.findReseller.get(apiUser) as ResellerRow | undefined);
       }),
     addCustomer: (username, resellerId, timezone) =>
       guard(() => {
         const info = q.addCustomer.run(username, resellerId, timezone, Date.now());
-        return { id: Number(info.lastInsertRowid), username, resellerId, timezone };
+        return { id: Number(info.lastInsertRowid), username, resellerId, timezone, webhookKey: null };
       }),
+    rotateKey: (apiUser, salt, hash, digest) => guard(() => q.rotateKey.run(salt, hash, digest, apiUser).changes === 1),
     findCustomer: (username) =>
       guard(() => {
-        const r = q.findCustomer.get(username) as { id: number; username: string; reseller_id: number; timezone: string } | undefined;
-        return r ? { id: r.id, username: r.username, resellerId: r.reseller_id, timezone: r.timezone } : null;
+        const r = q.findCustomer.get(username) as { id: number; username: string; reseller_id: number; timezone: string; webhook_key: string | null } | undefined;
+        return r ? { id: r.id, username: r.username, resellerId: r.reseller_id, timezone: r.timezone, webhookKey: r.webhook_key } : null;
       }),
-    applyBatch: (customer, events, rejected, now) => guard(() => apply.immediate(customer, events, rejected, now.getTime())),
+    setWebhookKey: (username, pem) => guard(() => q.setWebhookKey.run(pem, username).changes === 1),
+    applyBatch: (customer, events, rejected, now, resolved = []) => guard(() => apply.immediate(customer, events, rejected, now.getTime(), resolved)),
+    pruneExpired: (cutoff, limit) =>
+      guard(() => {
+        // Short transactions, one customer at a time, so ingest is never held up for long.
+        let deleted = 0;
+        for (const { id } of q.customerIds.all() as Array<{ id: number }>) {
+          if (deleted >= limit) break;
+          const room = limit - deleted;
+          deleted += db.transaction(() => {
+            const f = q.pruneFingerprints.run(id, id, cutoff.getTime(), room).changes;
+            return f + q.pruneMarkers.run(id, id, cutoff.getTime(), Math.max(room - f, 0)).changes;
+          }).immediate();
+        }
+        return deleted;
+      }),
     daily: (customerId, range: DayRange) =>
       guard(() => {
         const out = new Map<number, MetricRow>();
@@ -169,9 +246,10 @@ export function openSqlite(path: string, options: StoreOptions): Store {
           .all(customerId, ...names) as Array<{ category: string }>;
         return new Set(rows.map((r) => r.category));
       }),
-    quarantined: (customerId, limit) =>
+    quarantined: (customerId, limit, afterId = 0) =>
       guard(() =>
-        (q.quarantined.all(customerId, limit) as Array<{ batch_index: number; reason: string; payload: string; received_at: number }>).map((r) => ({
+        (q.quarantined.all(customerId, afterId, limit) as Array<{ id: number; batch_index: number; reason: string; payload: string; received_at: number }>).map((r) => ({
+          id: r.id,
           index: r.batch_index,
           error: r.reason,
           payload: r.payload,

@@ -8,6 +8,8 @@ export interface Reseller {
   apiUser: string;
   keySalt: Buffer;
   keyHash: Buffer;
+  /** The key's lookup digest (auth/keyDigest.ts); null until first filled in. */
+  keyDigest: Buffer | null;
 }
 
 export interface Customer {
@@ -15,6 +17,8 @@ export interface Customer {
   username: string;
   resellerId: number;
   timezone: string;
+  /** Event Webhook verification key (PEM); when set, every webhook request must be signed. */
+  webhookKey: string | null;
 }
 
 /** An event that failed validation, kept in quarantine with its reason. */
@@ -26,6 +30,7 @@ export interface Rejection {
 }
 
 export interface Quarantined {
+  id: number;
   index: number;
   error: string;
   payload: string;
@@ -39,25 +44,56 @@ export interface BatchResult {
 
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
-  addReseller(apiUser: string, keySalt: Buffer, keyHash: Buffer): Promise<void>;
+  /** `keyDigest`: the key's lookup digest (auth/keyDigest.ts); AlreadyExistsError when taken. */
+  addReseller(apiUser: string, keySalt: Buffer, keyHash: Buffer, keyDigest?: Buffer): Promise<void>;
   findReseller(apiUser: string): Promise<Reseller | null>;
+  /** The reseller whose key has this lookup digest (v3 Bearer authentication), or null. */
+  findResellerByKeyDigest(keyDigest: Buffer): Promise<Reseller | null>;
+  /** Records a reseller's key lookup digest; AlreadyExistsError when another reseller has it. */
+  setResellerKeyDigest(resellerId: number, keyDigest: Buffer): Promise<void>;
+  /** The reseller's customers (any order). */
+  customersOf(resellerId: number): Promise<Customer[]>;
+  /**
+   * Replaces a reseller's key and its lookup digest in one statement; false when there is no
+   * such reseller, AlreadyExistsError when another reseller has that digest.
+   */
+  rotateKey(apiUser: string, keySalt: Buffer, keyHash: Buffer, keyDigest: Buffer): Promise<boolean>;
   addCustomer(username: string, resellerId: number, timezone: string): Promise<Customer>;
   findCustomer(username: string): Promise<Customer | null>;
+  /** Sets (or with null clears) a customer's webhook key; false when there is no such customer. */
+  setWebhookKey(username: string, pem: string | null): Promise<boolean>;
   /**
    * One transaction: deduplicate by fingerprint, move first-open/click markers, bump rollups,
-   * quarantine the rejected. Resolves only once the batch is durably committed.
+   * quarantine the rejected, and drop the quarantine rows `resolved` (events re-applied from
+   * it). Resolves only once the batch is durably committed. Fingerprints and markers older
+   * than the retention window count as absent, whether or not pruning has removed them yet.
    */
-  applyBatch(customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], now: Date): Promise<BatchResult>;
+  applyBatch(
+    customer: Customer,
+    events: readonly NormalizedEvent[],
+    rejected: readonly Rejection[],
+    now: Date,
+    resolved?: readonly number[],
+  ): Promise<BatchResult>;
+  /**
+   * Deletes up to `limit` fingerprints and markers that arrived before `cutoff`, in a short
+   * transaction of its own; returns how many went. Callers loop until it returns less than limit.
+   */
+  pruneExpired(cutoff: Date, limit: number): Promise<number>;
   daily(customerId: number, range: DayRange): Promise<Map<number, MetricRow>>;
   /** category → day → row, for the given names only. */
   categoryDaily(customerId: number, categories: readonly string[], range: DayRange): Promise<Map<string, Map<number, MetricRow>>>;
   aggregate(customerId: number): Promise<MetricRow>;
+  /** customer id → totals over the range, for the reseller's customers with rollup rows in it. */
+  sumsByCustomer(resellerId: number, range: DayRange): Promise<Map<number, MetricRow>>;
+  /** category → totals over the range, for the customer's categories with rollup rows in it. */
+  categorySums(customerId: number, range: DayRange): Promise<Map<string, MetricRow>>;
   /** All category names the customer has, in binary (code point) order. */
   categories(customerId: number): Promise<string[]>;
   /** Which of `names` the customer has. */
   knownCategories(customerId: number, names: readonly string[]): Promise<Set<string>>;
-  /** The customer's quarantined events, oldest first. */
-  quarantined(customerId: number, limit: number): Promise<Quarantined[]>;
+  /** The customer's quarantined events with id > afterId, oldest first. */
+  quarantined(customerId: number, limit: number, afterId?: number): Promise<Quarantined[]>;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@
 // without stack traces, import from a file and from stdin, and serve answering over HTTP.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -99,6 +100,49 @@ describe('mailtally CLI', () => {
     const again = run(['events', 'import', '--user', 'c1', '-', '--db', db, '--json'], JSON.stringify([{ event: 'delivered', timestamp: today, email: 'b@x', sg_message_id: 'm2' }]));
     assert.deepEqual(JSON.parse(again.stdout), { accepted: 0, duplicates: 1, rejected: 0 });
     assertCleanFailure(run(['events', 'import', '--user', 'c1', join(dir.path, 'missing.json'), '--db', db]), /cannot read/);
+  });
+
+  test('events rejected lists the quarantine; --reapply applies what is now valid and keeps the rest', () => {
+    const list = run(['events', 'rejected', '--user', 'c1', '--db', db, '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const { rejected } = JSON.parse(list.stdout) as { rejected: Array<{ error: string; payload: string }> };
+    const unknownType = 'event: must be one of processed, dropped, delivered, deferred, bounce, open, click, spamreport, unsubscribe, group_unsubscribe, group_resubscribe';
+    // From the three imports above: the file, stdin (an unparseable line), the file again.
+    assert.deepEqual(
+      rejected.map((r) => r.error),
+      [unknownType, 'event is not valid JSON', unknownType],
+    );
+    assert.equal(rejected[1]?.payload, '{not json');
+    assert.match(run(['events', 'rejected', '--user', 'c1', '--db', db]).stdout, /event 2: event: must be one of/);
+    // Nothing has changed about those events, so all stay in quarantine.
+    const r = run(['events', 'rejected', '--user', 'c1', '--reapply', '--db', db, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { reapplied: 0, duplicates: 0, still_rejected: 3 });
+    assertCleanFailure(run(['events', 'rejected', '--user', 'nobody', '--db', db]), /customer nobody not found/);
+  });
+
+  test('customer set-webhook-key takes SendGrid\'s base64 key or PEM, refuses anything else, and --clear', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const b64 = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const set = run(['customer', 'set-webhook-key', 'c2', b64, '--db', db, '--json']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual(JSON.parse(set.stdout), { username: 'c2', signed: true });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    assert.equal(run(['customer', 'set-webhook-key', 'c2', '-', '--db', db], pem).code, 0);
+    assertCleanFailure(run(['customer', 'set-webhook-key', 'c2', 'bm90IGEga2V5', '--db', db]), /not a public key/);
+    assertCleanFailure(run(['customer', 'set-webhook-key', 'nobody', b64, '--db', db]), /customer nobody not found/);
+    assertCleanFailure(run(['customer', 'set-webhook-key', 'c2', '--db', db]), /either a key or --clear/);
+    assert.deepEqual(JSON.parse(run(['customer', 'set-webhook-key', 'c2', '--clear', '--db', db, '--json']).stdout), { username: 'c2', signed: false });
+  });
+
+  test('reseller rotate-key prints a new key once; the old one is refused', () => {
+    const r = run(['reseller', 'rotate-key', 'r2', '--db', db, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const { api_key: fresh } = JSON.parse(r.stdout) as { api_key: string };
+    assert.match(fresh, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(fresh, 'r2-chosen-key');
+    assert.equal(readFileSync(db).includes(Buffer.from(fresh)), false);
+    assertCleanFailure(run(['reseller', 'rotate-key', 'nobody', '--db', db]), /reseller nobody not found/);
   });
 
   test('serve: one ready line with the URL, /healthz, stats over HTTP, SIGTERM exits 0', async () => {

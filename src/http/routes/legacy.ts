@@ -1,17 +1,31 @@
-// v1: /api/distributor.manage.{json,xml} (and the seed's distributor.manageSubuser alias),
-// method=stats, GET or POST, parameters from the query string and/or a form body.
+// The legacy reseller stats calls, method=stats, GET or POST, parameters from the query string
+// and/or a form body:
+//   v1  /api/distributor.manage.{json,xml}   (and the seed's distributor.manageSubuser alias)
+//   v2  /apiv2/reseller.manage.{json,xml}    (and reseller.manageSubuser)
+// Both generations take the same parameters, make the same checks in SPEC section 3's order —
+// credentials (401) → method (400/404) → user (400) → the call's parameters — and answer from
+// the same rollups; only the rows they render differ.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { todayIn } from '../../domain/calendar.js';
-import { ApiError, unauthorized, userNotFound } from '../../domain/errors.js';
+import { ApiError, userNotFound } from '../../domain/errors.js';
 import { type Params, ParamErrors, collectParams, single } from '../../domain/params.js';
 import { parseStatsQuery } from '../../domain/statsQuery.js';
-import { answerStats } from '../../services/stats.js';
+import { type StatsAnswer, answerStats } from '../../services/stats.js';
 import type { AppDeps } from '../deps.js';
-import { CONTENT_TYPES, type Format, serialize } from '../render.js';
+import { CONTENT_TYPES, type Format, type Rendering, serialize } from '../render.js';
 import { renderAnswer } from '../statsResponses.js';
+import { renderV2Answer } from '../v2Responses.js';
 
-const ENDPOINT = /^distributor\.manage(?:Subuser)?\.(json|xml)$/;
+export interface LegacyGeneration {
+  /** Route prefix; the file name after it is matched by `endpoint`. */
+  prefix: string;
+  endpoint: RegExp;
+  render(answer: StatsAnswer): Rendering;
+}
+
+export const V1: LegacyGeneration = { prefix: '/api', endpoint: /^distributor\.manage(?:Subuser)?\.(json|xml)$/, render: renderAnswer };
+export const V2: LegacyGeneration = { prefix: '/apiv2', endpoint: /^reseller\.manage(?:Subuser)?\.(json|xml)$/, render: renderV2Answer };
 
 /** A credential given twice with different values is simply wrong, not a parameter error. */
 function credential(params: Params, name: string): string | undefined {
@@ -27,21 +41,20 @@ function required(params: Params, name: string): string {
   return value;
 }
 
-export async function legacyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function legacyRoutes(app: FastifyInstance, opts: AppDeps & { generation: LegacyGeneration }): Promise<void> {
+  const { generation, ...deps } = opts;
   // Parameters come from the query string or a form body only (SPEC section 3); any other body
   // type is refused with 415 rather than half-read.
   app.removeAllContentTypeParsers();
   await app.register(formbody);
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const match = ENDPOINT.exec((request.params as { '*': string })['*']);
+    const match = generation.endpoint.exec((request.params as { '*': string })['*']);
     if (!match) throw new ApiError('not_found', ['error in path: unknown endpoint']);
     const format = match[1] as Format;
     const params = collectParams(request.query as Record<string, unknown>, request.body as Record<string, unknown> | undefined);
 
-    const reseller = await deps.verifier.verify(credential(params, 'api_user'), credential(params, 'api_key'));
-    if (!reseller) throw unauthorized();
-
+    const reseller = await deps.verifier.authenticate(credential(params, 'api_user'), credential(params, 'api_key'), request.ip);
     if (required(params, 'method') !== 'stats') throw new ApiError('not_found', ['error in method: unknown method']);
     const customer = await deps.store.findCustomer(required(params, 'user'));
     // Another reseller's customer must look exactly like one that does not exist.
@@ -49,9 +62,9 @@ export async function legacyRoutes(app: FastifyInstance, deps: AppDeps): Promise
 
     const query = parseStatsQuery(params, todayIn(customer.timezone, deps.now()));
     const answer = await answerStats(deps.store, customer, query);
-    return reply.type(CONTENT_TYPES[format]).send(serialize(format, renderAnswer(answer)));
+    return reply.type(CONTENT_TYPES[format]).send(serialize(format, generation.render(answer)));
   }
 
-  // Other methods fall through to the not-found handler, which answers 405 for this path.
-  app.route({ method: ['GET', 'POST'], url: '/api/*', handler: handle });
+  // Other methods fall through to the not-found handler, which answers 405 for these paths.
+  app.route({ method: ['GET', 'POST'], url: `${generation.prefix}/*`, handler: handle });
 }

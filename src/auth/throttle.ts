@@ -1,0 +1,73 @@
+// Slows down guessing without letting an attacker lock a real reseller out:
+// - an address with too many failures in a minute is refused (429) until the minute ends;
+// - an api_user with too many failures (from anywhere) is not refused outright: each address
+//   may then try that api_user only once every few seconds. The real reseller, from its own
+//   address, still gets its attempt through, and once verified it rides the credential cache,
+//   which is checked before any of this.
+// State is per process and in memory; behind a proxy, set MAILTALLY_TRUST_PROXY so the
+// address is the client's, not the proxy's.
+
+const WINDOW_MS = 60_000;
+const MAX_TRACKED = 50_000;
+
+export interface ThrottleLimits {
+  failuresPerAddress: number;
+  failuresPerUser: number;
+  /** Once an api_user is over its limit: the gap each address must leave between tries. */
+  userSlowdownMs: number;
+}
+
+export const DEFAULT_LIMITS: ThrottleLimits = { failuresPerAddress: 20, failuresPerUser: 20, userSlowdownMs: 5_000 };
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+function prune<V>(map: Map<string, V>, expired: (v: V) => boolean): void {
+  if (map.size < MAX_TRACKED) return;
+  for (const [k, v] of map) if (expired(v)) map.delete(k);
+  if (map.size >= MAX_TRACKED) map.clear();
+}
+
+export class AuthThrottle {
+  private readonly byAddress = new Map<string, Window>();
+  private readonly byUser = new Map<string, Window>();
+  private readonly lastTry = new Map<string, number>();
+
+  constructor(private readonly limits: ThrottleLimits = DEFAULT_LIMITS) {}
+
+  private failures(map: Map<string, Window>, key: string, now: number): number {
+    const w = map.get(key);
+    return w && w.resetAt > now ? w.count : 0;
+  }
+
+  /** Seconds to wait before this attempt may be checked, or 0 when it may go ahead now. */
+  refusal(address: string, apiUser: string, now = Date.now()): number {
+    if (this.failures(this.byAddress, address, now) >= this.limits.failuresPerAddress) {
+      return Math.ceil(((this.byAddress.get(address)?.resetAt ?? now) - now) / 1000);
+    }
+    if (this.failures(this.byUser, apiUser, now) >= this.limits.failuresPerUser) {
+      const pair = `${apiUser}\0${address}`;
+      const wait = (this.lastTry.get(pair) ?? 0) + this.limits.userSlowdownMs - now;
+      if (wait > 0) return Math.ceil(wait / 1000);
+      prune(this.lastTry, (t) => t + this.limits.userSlowdownMs < now);
+      this.lastTry.set(pair, now);
+    }
+    return 0;
+  }
+
+  recordFailure(address: string, apiUser: string, now = Date.now()): void {
+    for (const [map, key] of [
+      [this.byAddress, address],
+      [this.byUser, apiUser],
+    ] as const) {
+      const w = map.get(key);
+      if (w && w.resetAt > now) w.count++;
+      else {
+        prune(map, (v) => v.resetAt <= now);
+        map.set(key, { count: 1, resetAt: now + WINDOW_MS });
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// Background pruning of deduplication fingerprints and first-open/click markers older than the
+// retention window (rollups are kept forever). Small chunks, each its own short transaction,
+// with a yield to the event loop between them, so ingest is never blocked behind a big delete.
+// Correctness does not depend on it: expired rows already count as absent at ingest.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Store } from '../store/types.js';
+
+const CHUNK = 5_000;
+
+export interface Pruner {
+  /** One full pass now; resolves with the number of rows removed. */
+  runOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function startPruner(store: Store, retentionMs: number, intervalMs: number, onError: (err: unknown) => void, now: () => Date = () => new Date()): Pruner {
+  let running: Promise<number> | undefined;
+  let stopped = false;
+
+  const pass = async (): Promise<number> => {
+    const cutoff = new Date(now().getTime() - retentionMs);
+    let total = 0;
+    while (!stopped) {
+      const n = await store.pruneExpired(cutoff, CHUNK);
+      total += n;
+      if (n < CHUNK) break;
+      await yieldToEventLoop();
+    }
+    return total;
+  };
+  const runOnce = (): Promise<number> => (running ??= pass().finally(() => (running = undefined)));
+
+  const timer = intervalMs > 0 ? setInterval(() => runOnce().catch(onError), intervalMs) : undefined;
+  timer?.unref();
+  return {
+    runOnce,
+    stop: async () => {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}

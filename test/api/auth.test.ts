@@ -1,0 +1,130 @@
+// Credentials (issue 4): rotation bites at once despite the cache, failed attempts are throttled
+// with 429 in the endpoint's envelope without locking the real reseller out, and no secret
+// reaches a log line.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { buildApp, defaultLogger } from '../../src/app.js';
+import { hashApiKey } from '../../src/auth/keys.js';
+import { type Fixture, basicAuth, fixture, openTempSqlite, tempDir } from '../helpers.js';
+
+const NOW = new Date('2024-06-01T12:00:00Z');
+const url = (key: string, format = 'json') => `/api/distributor.manage.${format}?api_user=r1&api_key=${encodeURIComponent(key)}&method=stats&user=c1&aggregate=1`;
+
+describe('key rotation', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await fixture(NOW);
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('the old key stops working at once, even while it is cached', async () => {
+    assert.equal((await f.app.inject({ url: url('key-r1-secret') })).statusCode, 200);
+    assert.equal((await f.app.inject({ url: url('key-r1-secret') })).statusCode, 200, 'now served from the cache');
+    const { salt, hash } = await hashApiKey('key-r1-rotated');
+    assert.equal(await f.store.rotateKey('r1', salt, hash, Buffer.from('digest-1')), true);
+    const old = await f.app.inject({ url: url('key-r1-secret') });
+    assert.equal(old.statusCode, 401);
+    assert.deepEqual(old.json(), { message: 'error', errors: ['Bad username / password'] });
+    assert.equal((await f.app.inject({ url: url('key-r1-rotated') })).statusCode, 200);
+    assert.equal(await f.store.rotateKey('nobody', salt, hash, Buffer.from('digest-2')), false);
+  });
+});
+
+describe('throttling failed authentication', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await fixture(NOW);
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('an address that keeps failing gets 429 with Retry-After, in JSON and XML and on the webhook', async () => {
+    const attacker = '198.51.100.7';
+    for (let i = 0; i < 20; i++) {
+      assert.equal((await f.app.inject({ url: url(`guess-${i}`), remoteAddress: attacker })).statusCode, 401);
+    }
+    const json = await f.app.inject({ url: url('guess-x'), remoteAddress: attacker });
+    assert.equal(json.statusCode, 429);
+    assert.match(String(json.headers['retry-after']), /^\d+$/);
+    assert.deepEqual(json.json(), { message: 'error', errors: ['Too many failed authentication attempts; retry later'] });
+    const xml = await f.app.inject({ url: url('guess-y', 'xml'), remoteAddress: attacker });
+    assert.equal(xml.statusCode, 429);
+    assert.match(xml.body, /<error>Too many failed authentication attempts; retry later<\/error>/);
+    const hook = await f.app.inject({
+      method: 'POST',
+      url: '/webhooks/events?user=c1',
+      remoteAddress: attacker,
+      headers: { authorization: basicAuth('r1', 'guess-z'), 'content-type': 'application/json' },
+      payload: '[]',
+    });
+    assert.equal(hook.statusCode, 429);
+    // Another address is not affected.
+    assert.equal((await f.app.inject({ url: url('key-r1-secret'), remoteAddress: '203.0.113.1' })).statusCode, 200);
+  });
+
+  test('guessing from many addresses slows the api_user down but does not lock its owner out', async () => {
+    const g = await fixture(NOW);
+    try {
+      for (let i = 0; i < 25; i++) {
+        assert.equal((await g.app.inject({ url: url(`guess-${i}`), remoteAddress: `192.0.2.${i}` })).statusCode, 401);
+      }
+      // A guesser is now held to one try every few seconds…
+      assert.equal((await g.app.inject({ url: url('guess-a'), remoteAddress: '192.0.2.200' })).statusCode, 401);
+      assert.equal((await g.app.inject({ url: url('guess-b'), remoteAddress: '192.0.2.200' })).statusCode, 429);
+      // …while the real reseller, from its own address, gets in (and is then cached).
+      assert.equal((await g.app.inject({ url: url('key-r1-secret'), remoteAddress: '203.0.113.9' })).statusCode, 200);
+      assert.equal((await g.app.inject({ url: url('key-r1-secret'), remoteAddress: '203.0.113.9' })).statusCode, 200);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('secrets never reach the log', () => {
+  test('api_key, api_user, Authorization and signature headers are absent from every log line', async () => {
+    const dir = tempDir();
+    const store = openTempSqlite(dir);
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const { salt, hash } = await hashApiKey('very-secret-key-1');
+    await store.addReseller('r1', salt, hash);
+    const r1 = await store.findReseller('r1');
+    await store.addCustomer('c1', r1!.id, 'UTC');
+    const app = await buildApp({ store, now: () => NOW, logger: { ...(defaultLogger('trace') as object), stream } });
+    try {
+      await app.inject({ url: url('very-secret-key-1') });
+      await app.inject({ url: url('very-secret-key-2') });
+      await app.inject({ method: 'POST', url: '/api/distributor.manage.json', payload: 'api_user=r1&api_key=very-secret-key-3&method=stats&user=c1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      await app.inject({
+        method: 'POST',
+        url: '/webhooks/events?user=c1',
+        headers: {
+          authorization: basicAuth('r1', 'very-secret-key-4'),
+          'content-type': 'application/json',
+          'x-twilio-email-event-webhook-signature': 'very-secret-signature',
+          'x-twilio-email-event-webhook-timestamp': '1700000000',
+        },
+        payload: '[]',
+      });
+      const log = lines.join('');
+      assert.ok(lines.length >= 8, 'requests were logged');
+      for (const secret of ['very-secret-key', basicAuth('r1', 'very-secret-key-4').slice(6), 'very-secret-signature']) {
+        assert.equal(log.includes(secret), false, `${secret} leaked into the log`);
+      }
+      assert.match(log, /api_key=\[redacted\]/);
+    } finally {
+      await app.close();
+      await store.close();
+      dir.cleanup();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+// Re-applying the quarantine after a fix: what is valid now is applied and leaves quarantine in
+// the same transaction; what is still invalid stays; running it again changes nothing.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { reapplyQuarantined } from '../../src/services/quarantine.js';
+import { at } from '../helpers.js';
+import { backends } from './backends.js';
+
+const NOW = new Date('2024-03-10T12:00:00Z');
+
+for (const backend of backends) {
+  describe(`quarantine re-apply: ${backend.name}`, { skip: backend.skip }, () => {
+    test('valid-now events are applied once and removed; the rest stay', async () => {
+      const { store, cleanup } = await backend.open();
+      try {
+        await store.addReseller('r1', Buffer.from('s'), Buffer.from('h'));
+        const customer = await store.addCustomer('c1', (await store.findReseller('r1'))!.id, 'UTC');
+        const valid = { event: 'delivered', timestamp: at('2024-03-10T09:00:00Z'), email: 'a@x', sg_message_id: 'm1' };
+        // As if these had been rejected by an older, stricter version:
+        await store.applyBatch(customer, [], [
+          { index: 0, error: 'old rule', payload: JSON.stringify(valid) },
+          { index: 1, error: 'event is not valid JSON', payload: '{"event":' },
+          { index: 2, error: 'old rule', payload: JSON.stringify({ ...valid, sg_message_id: 'm2' }) },
+          { index: 3, error: 'old rule', payload: JSON.stringify({ ...valid, sg_message_id: 'm2' }) },
+        ], NOW);
+
+        assert.deepEqual(await reapplyQuarantined(store, customer, () => NOW), { reapplied: 2, duplicates: 1, still_rejected: 1 });
+        assert.equal((await store.aggregate(customer.id)).delivered, 2);
+        assert.deepEqual((await store.quarantined(customer.id, 10)).map((r) => r.index), [1]);
+        assert.deepEqual(await reapplyQuarantined(store, customer, () => NOW), { reapplied: 0, duplicates: 0, still_rejected: 1 });
+        assert.equal((await store.aggregate(customer.id)).delivered, 2);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+}
