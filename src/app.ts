@@ -1,11 +1,13 @@
 // Builds the Fastify app: logger, error envelope, routes. No listen(): tests drive it with
 // app.inject(), and server.ts adds the socket, timeouts and shutdown.
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AuthThrottle, type ThrottleLimits } from './auth/throttle.js';
 import { BearerVerifier } from './auth/bearer.js';
 import { CredentialVerifier } from './auth/verifier.js';
 import type { AppDeps } from './http/deps.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/errorHandler.js';
+import { dashboardRoutes } from './http/dashboard/routes.js';
 import { installMethodGuard } from './http/paths.js';
 import { healthRoutes } from './http/routes/health.js';
 import { V1, V2, legacyRoutes } from './http/routes/legacy.js';
@@ -21,6 +23,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   trustProxy?: boolean;
   throttle?: ThrottleLimits;
+  /** Signs dashboard session cookies; random per app when not given. */
+  sessionSecret?: string;
 }
 
 // api_key travels in query strings of the legacy API; it must never reach a log line.
@@ -74,5 +78,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webhookRoutes, deps);
   const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle));
   await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });
+  await app.register(dashboardRoutes, { ...deps, sessionSecret: options.sessionSecret ?? randomBytes(32).toString('base64url') });
   return app;
 }

@@ -21,6 +21,8 @@ export interface Config {
   pruneIntervalMs: number;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy / load balancer). */
   trustProxy: boolean;
+  /** Signs dashboard sessions; set the same value on every process behind one load balancer. */
+  sessionSecret: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +42,13 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be true or false`);
 }
 
+function sessionSecret(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.MAILTALLY_SESSION_SECRET;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('MAILTALLY_SESSION_SECRET must be at least 32 characters');
+  return raw;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -57,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     poolSize: integer(env, 'MAILTALLY_PG_POOL_SIZE', 10, 1, 200),
     pruneIntervalMs: integer(env, 'MAILTALLY_PRUNE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     trustProxy: flag(env, 'MAILTALLY_TRUST_PROXY'),
+    sessionSecret: sessionSecret(env),
   });
 }

@@ -20,6 +20,7 @@ export async function startServer(store: Store, config: Readonly<Config>): Promi
     credentialCacheMs: config.credentialCacheMs,
     webhookBodyLimit: config.webhookBodyLimit,
     trustProxy: config.trustProxy,
+    sessionSecret: config.sessionSecret,
   });
   const url = await app.listen({ port: config.port, host: config.host, listenTextResolver: (address) => `listening at ${address}` });
 

@@ -10,6 +10,8 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: /^\/healthz$/, allow: 'GET' },
+  { path: /^\/dashboard(?:\/assets\/[^/]+|\/api\/me|\/api\/customers(?:\/[^/]+\/series)?)?$/, allow: 'GET' },
+  { path: /^\/dashboard\/log(?:in|out)$/, allow: 'POST' },
 ];
 
 /** The Allow header value for a known path, or undefined for an unknown one. */
