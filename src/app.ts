@@ -9,10 +9,13 @@ import type { AppDeps } from './http/deps.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/errorHandler.js';
 import { dashboardRoutes } from './http/dashboard/routes.js';
 import { installMethodGuard } from './http/paths.js';
+import { installRequestMetrics } from './http/requestMetrics.js';
 import { healthRoutes } from './http/routes/health.js';
+import { opsRoutes } from './http/routes/ops.js';
 import { V1, V2, legacyRoutes } from './http/routes/legacy.js';
 import { v3Routes } from './http/routes/v3.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
+import { AppMetrics } from './metrics/appMetrics.js';
 import type { Store } from './store/types.js';
 
 export interface AppOptions {
@@ -69,10 +72,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle)),
     now: options.now ?? (() => new Date()),
     webhookBodyLimit: options.webhookBodyLimit ?? 16 * 1024 * 1024,
+    metrics: new AppMetrics(options.store),
   };
   installErrorHandling(app);
   installMethodGuard(app);
+  // Before any route, so every answer (404s and 405s included) is counted.
+  installRequestMetrics(app, deps.metrics);
   await app.register(healthRoutes);
+  await app.register(opsRoutes, { store: options.store, metrics: deps.metrics });
   await app.register(legacyRoutes, { ...deps, generation: V1 });
   await app.register(legacyRoutes, { ...deps, generation: V2 });
   await app.register(webhookRoutes, deps);

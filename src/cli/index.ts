@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { customerCommand } from './customer.js';
 import { dbCommand } from './db.js';
+import { doctorCommand } from './doctor.js';
 import { eventsCommand } from './importEvents.js';
 import { failureMessage } from './common.js';
 import { resellerCommand } from './reseller.js';
@@ -15,7 +16,8 @@ const program = new Command('mailtally')
   .addCommand(resellerCommand())
   .addCommand(customerCommand())
   .addCommand(eventsCommand())
-  .addCommand(dbCommand());
+  .addCommand(dbCommand())
+  .addCommand(doctorCommand());
 
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
 

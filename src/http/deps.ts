@@ -1,4 +1,5 @@
 import type { CredentialVerifier } from '../auth/verifier.js';
+import type { AppMetrics } from '../metrics/appMetrics.js';
 import type { Store } from '../store/types.js';
 
 /** What the routes need from outside; tests pass a fixed clock. */
@@ -7,4 +8,6 @@ export interface AppDeps {
   verifier: CredentialVerifier;
   now: () => Date;
   webhookBodyLimit: number;
+  /** Where the webhook reports its batches (/metrics). */
+  metrics: AppMetrics;
 }

@@ -10,6 +10,8 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: /^\/healthz$/, allow: 'GET' },
+  { path: /^\/(?:readyz|metrics|openapi\.json|docs)$/, allow: 'GET' },
+  { path: /^\/docs\/(?:swagger-ui\.css|swagger-ui-bundle\.js|swagger-ui-standalone-preset\.js|swagger-initializer\.js|favicon-32x32\.png)$/, allow: 'GET' },
   { path: /^\/dashboard(?:\/assets\/[^/]+|\/api\/me|\/api\/customers(?:\/[^/]+\/series)?)?$/, allow: 'GET' },
   { path: /^\/dashboard\/log(?:in|out)$/, allow: 'POST' },
 ];

@@ -11,6 +11,14 @@ export function migrationFiles(dialect: 'sqlite' | 'postgres'): Array<{ version:
     .map((f) => ({ version: Number.parseInt(f, 10), sql: readFileSync(new URL(f, dir), 'utf8') }));
 }
 
+/** The highest migration file number: the schema version this code expects (readiness). */
+export function latestMigration(dialect: 'sqlite' | 'postgres'): number {
+  return migrationFiles(dialect).reduce((max, m) => Math.max(max, m.version), 0);
+}
+
+/** The schema version a database is at; the same statement on both backends. */
+export const SCHEMA_VERSION_SQL = 'SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations';
+
 export function migrateSqlite(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));

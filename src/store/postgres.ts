@@ -8,7 +8,7 @@ import pg from 'pg';
 import { type Marker, markerKey, planBatch } from '../domain/batch.js';
 import type { NormalizedEvent } from '../domain/events.js';
 import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
-import { migratePostgres } from './migrations.js';
+import { SCHEMA_VERSION_SQL, migratePostgres } from './migrations.js';
 import { translatePgError } from './pgErrors.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll } from './sql.js';
 import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
@@ -329,6 +329,12 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         );
         return rows.map((r) => ({ id: Number(r.id), index: r.batch_index, error: r.reason, payload: r.payload, receivedAt: new Date(Number(r.received_at)) }));
       }),
+    schemaVersion: () =>
+      run(async () => {
+        const { rows } = await pool.query<{ version: number }>(SCHEMA_VERSION_SQL);
+        return Number(rows[0]?.version ?? 0);
+      }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolSize ?? 10 }),
     close: () => pool.end(),
   };
 }

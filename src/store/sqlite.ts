@@ -10,7 +10,7 @@ import type { NormalizedEvent } from '../domain/events.js';
 import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll } from './sql.js';
-import { migrateSqlite } from './migrations.js';
+import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
 
 const COLS = METRIC_COLUMNS;
@@ -122,6 +122,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     aggregate: db.prepare(`SELECT ${SUM_ALL} FROM daily_stats WHERE customer_id = ?`),
     categories: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? ORDER BY category'),
     quarantined: db.prepare('SELECT id, batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    schemaVersion: db.prepare(SCHEMA_VERSION_SQL),
   };
 
   const apply = db.transaction((customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number, resolved: readonly number[]): BatchResult => {
@@ -256,6 +257,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
           receivedAt: new Date(r.received_at),
         })),
       ),
+    schemaVersion: () => guard(() => Number((q.schemaVersion.get() as { version: number }).version)),
     close: () => guard(() => void db.close()),
   };
 }

@@ -42,6 +42,16 @@ export interface BatchResult {
   duplicates: number;
 }
 
+/** A connection pool's use right now (PostgreSQL; SQLite has no pool). */
+export interface PoolStats {
+  /** Connections open, idle or checked out. */
+  total: number;
+  idle: number;
+  /** Callers queued for a connection because all `max` are checked out. */
+  waiting: number;
+  max: number;
+}
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   /** `keyDigest`: the key's lookup digest (auth/keyDigest.ts); AlreadyExistsError when taken. */
@@ -94,6 +104,10 @@ export interface Store {
   knownCategories(customerId: number, names: readonly string[]): Promise<Set<string>>;
   /** The customer's quarantined events with id > afterId, oldest first. */
   quarantined(customerId: number, limit: number, afterId?: number): Promise<Quarantined[]>;
+  /** The highest migration applied to the database (readiness: compared with the files). */
+  schemaVersion(): Promise<number>;
+  /** The connection pool's use, for /metrics; absent where there is no pool (SQLite). */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
 }
 

@@ -67,7 +67,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
     if (customer.webhookKey) checkSignature(request, customer.webhookKey, body);
     const mediaType = (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
     const items = parseBatchBody(BODY_KINDS[mediaType] ?? 'json', body.toString('utf8'));
-    return ingestBatch(deps.store, customer, items, deps.now());
+    const result = await ingestBatch(deps.store, customer, items, deps.now());
+    deps.metrics.observeBatch(items.length, { ...result, rejected: result.rejected.length });
+    return result;
   });
 }
 
