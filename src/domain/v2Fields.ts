@@ -26,6 +26,9 @@ export const V2_DAILY_FIELDS: readonly V2Field[] = [
   same('unique_opens'),
 ];
 
+/** Every stored metric a v2 row shows (what the store needs to read). */
+export const V2_METRICS: readonly Metric[] = [...new Set([...V2_DAILY_FIELDS.map(([, m]) => m), 'spam_drop' as const])];
+
 /** Category rows: `category` first and `date` in the middle, where SendGrid put them. */
 export type V2CategoryField = V2Field | 'category' | 'date';
 

@@ -10,7 +10,7 @@ import type { NormalizedEvent } from '../domain/events.js';
 import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import { SCHEMA_VERSION_SQL, migratePostgres } from './migrations.js';
 import { translatePgError } from './pgErrors.js';
-import { METRIC_COLUMNS, SUM_ALL, incrementAll } from './sql.js';
+import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
 import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
 
 export interface PgOptions extends StoreOptions {
@@ -42,7 +42,7 @@ const toReseller = (r: ResellerRow | undefined): Reseller | null =>
 
 function toRow(r: Record<string, unknown>): MetricRow {
   const row = zeroMetrics();
-  for (const m of METRICS) row[m] = Number(r[m]);
+  for (const m of METRICS) if (r[m] !== undefined) row[m] = Number(r[m]);
   return row;
 }
 
@@ -257,22 +257,22 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         }
         return deleted;
       }),
-    daily: (customerId, range) =>
+    daily: (customerId, range, metrics) =>
       run(async () => {
-        const { rows } = await pool.query(`SELECT day, ${METRIC_COLUMNS} FROM daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [
+        const { rows } = await pool.query(`SELECT day, ${metricList(metrics).join(', ')} FROM daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [
           customerId,
           range.from,
           range.to,
         ]);
         return new Map(rows.map((r: Record<string, unknown>) => [Number(r.day), toRow(r)]));
       }),
-    categoryDaily: (customerId, categories, range) =>
+    categoryDaily: (customerId, categories, range, metrics) =>
       run(async () => {
         const out = new Map<string, Map<number, MetricRow>>();
         const names = categories.filter(storable);
         if (names.length === 0) return out;
         const { rows } = await pool.query(
-          `SELECT category, day, ${METRIC_COLUMNS} FROM category_daily_stats
+          `SELECT category, day, ${metricList(metrics).join(', ')} FROM category_daily_stats
            WHERE customer_id = $1 AND category = ANY($2::text[]) AND day BETWEEN $3 AND $4`,
           [customerId, names, range.from, range.to],
         );
@@ -301,9 +301,9 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         );
         return new Map(rows.map((r: Record<string, unknown>) => [String(r.category), toRow(r)]));
       }),
-    aggregate: (customerId) =>
+    aggregate: (customerId, metrics) =>
       run(async () => {
-        const { rows } = await pool.query(`SELECT ${SUM_ALL} FROM daily_stats WHERE customer_id = $1`, [customerId]);
+        const { rows } = await pool.query(`SELECT ${sums(metricList(metrics))} FROM daily_stats WHERE customer_id = $1`, [customerId]);
         return toRow(rows[0] as Record<string, unknown>);
       }),
     categories: (customerId) =>

@@ -7,9 +7,9 @@ import Database from 'better-sqlite3';
 import { type Marker, markerKey, planBatch } from '../domain/batch.js';
 import { AlreadyExistsError, StorageUnavailableError } from '../domain/errors.js';
 import type { NormalizedEvent } from '../domain/events.js';
-import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
+import { METRICS, type Metric, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
-import { METRIC_COLUMNS, SUM_ALL, incrementAll } from './sql.js';
+import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
 
@@ -49,7 +49,7 @@ const toReseller = (r: ResellerRow | undefined): Reseller | null =>
 
 function toRow(r: Record<string, unknown>): MetricRow {
   const row = zeroMetrics();
-  for (const m of METRICS) row[m] = Number(r[m]);
+  for (const m of METRICS) if (r[m] !== undefined) row[m] = Number(r[m]);
   return row;
 }
 
@@ -118,11 +118,29 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       `DELETE FROM first_seen WHERE customer_id = ? AND (kind, message) IN
          (SELECT kind, message FROM first_seen WHERE customer_id = ? AND received_at < ? LIMIT ?)`,
     ),
-    daily: db.prepare(`SELECT day, ${COLS} FROM daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`),
-    aggregate: db.prepare(`SELECT ${SUM_ALL} FROM daily_stats WHERE customer_id = ?`),
     categories: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? ORDER BY category'),
     quarantined: db.prepare('SELECT id, batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = ? AND id > ? ORDER BY id LIMIT ?'),
     schemaVersion: db.prepare(SCHEMA_VERSION_SQL),
+  };
+
+  // Read statements for each metric subset asked for (a handful in practice: v1, v2, all).
+  const reads = new Map<string, Database.Statement>();
+  const read = (kind: 'daily' | 'aggregate' | 'category', metrics: readonly Metric[] | undefined, categories = 0): Database.Statement => {
+    const list = metricList(metrics);
+    const key = `${kind}:${categories}:${list.join(',')}`;
+    let stmt = reads.get(key);
+    if (!stmt) {
+      const cols = list.join(', ');
+      stmt = db.prepare(
+        kind === 'daily'
+          ? `SELECT day, ${cols} FROM daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`
+          : kind === 'aggregate'
+            ? `SELECT ${sums(list)} FROM daily_stats WHERE customer_id = ?`
+            : `SELECT category, day, ${cols} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(categories)}) AND day BETWEEN ? AND ?`,
+      );
+      if (reads.size < 1000) reads.set(key, stmt);
+    }
+    return stmt;
   };
 
   const apply = db.transaction((customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number, resolved: readonly number[]): BatchResult => {
@@ -216,19 +234,17 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         }
         return deleted;
       }),
-    daily: (customerId, range: DayRange) =>
+    daily: (customerId, range: DayRange, metrics) =>
       guard(() => {
         const out = new Map<number, MetricRow>();
-        for (const r of q.daily.all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
+        for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
         return out;
       }),
-    categoryDaily: (customerId, categories, range) =>
+    categoryDaily: (customerId, categories, range, metrics) =>
       guard(() => {
         const out = new Map<string, Map<number, MetricRow>>();
         if (categories.length === 0) return out;
-        const rows = db
-          .prepare(`SELECT category, day, ${COLS} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(categories.length)}) AND day BETWEEN ? AND ?`)
-          .all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
+        const rows = read('category', metrics, categories.length).all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
         for (const r of rows) {
           const category = String(r.category);
           let days = out.get(category);
@@ -237,7 +253,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         }
         return out;
       }),
-    aggregate: (customerId) => guard(() => toRow(q.aggregate.get(customerId) as Record<string, unknown>)),
+    aggregate: (customerId, metrics) => guard(() => toRow(read('aggregate', metrics).get(customerId) as Record<string, unknown>)),
     categories: (customerId) => guard(() => (q.categories.all(customerId) as Array<{ category: string }>).map((r) => r.category)),
     knownCategories: (customerId, names) =>
       guard(() => {

@@ -116,7 +116,7 @@ describe('secrets never reach the log', () => {
         payload: '[]',
       });
       const log = lines.join('');
-      assert.ok(lines.length >= 8, 'requests were logged');
+      assert.ok(lines.length >= 4, 'every request was logged');
       for (const secret of ['very-secret-key', basicAuth('r1', 'very-secret-key-4').slice(6), 'very-secret-signature']) {
         assert.equal(log.includes(secret), false, `${secret} leaked into the log`);
       }

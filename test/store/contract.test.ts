@@ -77,6 +77,11 @@ for (const backend of backends) {
         assert.deepEqual(await store.categories(customer.id), ['a', 'b', 'only-resub']);
         assert.deepEqual(await store.knownCategories(customer.id, ['b', 'x', 'only-resub']), new Set(['b', 'only-resub']));
         assert.equal((await store.aggregate(customer.id)).requests, 2);
+        // Reads may ask for a subset of metrics; the others come back as 0.
+        const subset = (await store.daily(customer.id, { from: DAY, to: DAY }, ['processed'])).get(DAY);
+        assert.deepEqual([subset?.processed, subset?.requests], [1, 0]);
+        assert.deepEqual((await store.aggregate(customer.id, ['requests', 'processed'])).repeat_bounces, 0);
+        assert.equal((await store.categoryDaily(customer.id, ['a'], { from: DAY, to: DAY }, ['requests'])).get('a')?.get(DAY)?.requests, 1);
       }),
     );
 

@@ -10,7 +10,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { todayIn } from '../../domain/calendar.js';
 import { ApiError, userNotFound } from '../../domain/errors.js';
 import { type Params, ParamErrors, collectParams, single } from '../../domain/params.js';
+import { type Metric, V1_METRICS } from '../../domain/metrics.js';
 import { parseStatsQuery } from '../../domain/statsQuery.js';
+import { V2_METRICS } from '../../domain/v2Fields.js';
 import { type StatsAnswer, answerStats } from '../../services/stats.js';
 import type { AppDeps } from '../deps.js';
 import { CONTENT_TYPES, type Format, type Rendering, serialize } from '../render.js';
@@ -21,11 +23,23 @@ export interface LegacyGeneration {
   /** Route prefix; the file name after it is matched by `endpoint`. */
   prefix: string;
   endpoint: RegExp;
+  /** The stored metrics its rows show: only these are read. */
+  metrics: readonly Metric[];
   render(answer: StatsAnswer): Rendering;
 }
 
-export const V1: LegacyGeneration = { prefix: '/api', endpoint: /^distributor\.manage(?:Subuser)?\.(json|xml)$/, render: renderAnswer };
-export const V2: LegacyGeneration = { prefix: '/apiv2', endpoint: /^reseller\.manage(?:Subuser)?\.(json|xml)$/, render: renderV2Answer };
+export const V1: LegacyGeneration = {
+  prefix: '/api',
+  endpoint: /^distributor\.manage(?:Subuser)?\.(json|xml)$/,
+  metrics: V1_METRICS,
+  render: renderAnswer,
+};
+export const V2: LegacyGeneration = {
+  prefix: '/apiv2',
+  endpoint: /^reseller\.manage(?:Subuser)?\.(json|xml)$/,
+  metrics: V2_METRICS,
+  render: renderV2Answer,
+};
 
 /** A credential given twice with different values is simply wrong, not a parameter error. */
 function credential(params: Params, name: string): string | undefined {
@@ -61,7 +75,7 @@ export async function legacyRoutes(app: FastifyInstance, opts: AppDeps & { gener
     if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
 
     const query = parseStatsQuery(params, todayIn(customer.timezone, deps.now()));
-    const answer = await answerStats(deps.store, customer, query);
+    const answer = await answerStats(deps.store, customer, query, generation.metrics);
     return reply.type(CONTENT_TYPES[format]).send(serialize(format, generation.render(answer)));
   }
 
