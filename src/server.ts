@@ -1,6 +1,7 @@
 // The listening server: socket, logging, graceful shutdown. SIGTERM/SIGINT stop accepting new
 // connections, let requests in flight (batches being committed) finish, then close storage.
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { buildApp, defaultLogger } from './app.js';
 import type { Config } from './config.js';
 import { startPruner } from './services/pruner.js';
@@ -13,7 +14,10 @@ export interface RunningServer {
 }
 
 export async function startServer(store: Store, config: Readonly<Config>): Promise<RunningServer> {
-  const logger = { ...(defaultLogger(config.logLevel) as object), stream: process.stderr };
+  // Buffered, asynchronous writes: a synchronous write per request line was ~15% of a light
+  // stats call. The buffer is flushed on shutdown; a kill -9 may lose its last lines.
+  const stream = pino.destination({ dest: 2, sync: false, minLength: 4096 });
+  const logger = { ...(defaultLogger(config.logLevel) as object), stream };
   const app = await buildApp({
     store,
     logger,
@@ -32,6 +36,7 @@ export async function startServer(store: Store, config: Readonly<Config>): Promi
       await app.close(); // stops accepting, lets requests in flight finish
       await pruner.stop();
       await store.close();
+      stream.flushSync();
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -5,7 +5,9 @@ import { reapplyQuarantined } from '../services/quarantine.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
 import { openEventSource } from './eventSource.js';
 
-const BATCH_SIZE = 1000;
+// Large transactions: an import is re-runnable (duplicates are recognised), so fewer commits
+// cost nothing in safety and save one fsync per 1,000 events.
+const BATCH_SIZE = 10_000;
 const SHOWN_REJECTIONS = 10;
 
 function progressLine(events: number, bytes: number, startedMs: number): string {
