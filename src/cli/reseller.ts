@@ -7,6 +7,15 @@ import { MIN_API_KEY_LENGTH, checkName } from './validate.js';
 
 const KEY_TAKEN = 'that api_key belongs to another reseller; every reseller needs its own (the v3 API identifies a reseller by its key alone)';
 
+/** The --api-key given (checked), or a generated 256-bit key. */
+function chosenOrGeneratedKey(given: string | undefined): string {
+  if (given === undefined) return generateApiKey();
+  if (given.length < MIN_API_KEY_LENGTH || given.length > MAX_API_KEY_LENGTH) {
+    throw new CliError(`--api-key must be ${MIN_API_KEY_LENGTH} to ${MAX_API_KEY_LENGTH} characters`);
+  }
+  return given;
+}
+
 export function resellerCommand(): Command {
   const reseller = new Command('reseller').description('manage resellers');
   withCommonOptions(
@@ -16,10 +25,7 @@ export function resellerCommand(): Command {
       .option('--api-key <key>', `use this key instead of a generated one (${MIN_API_KEY_LENGTH}+ characters)`),
   ).action(async (apiUser: string, opts: CommonOptions & { apiKey?: string }) => {
     checkName('api_user', apiUser, { colon: false });
-    const key = opts.apiKey ?? generateApiKey();
-    if (key.length < MIN_API_KEY_LENGTH || key.length > MAX_API_KEY_LENGTH) {
-      throw new CliError(`--api-key must be ${MIN_API_KEY_LENGTH} to ${MAX_API_KEY_LENGTH} characters`);
-    }
+    const key = chosenOrGeneratedKey(opts.apiKey);
     const { salt, hash } = await hashApiKey(key);
     await withStore(opts, async (store) => {
       try {
@@ -39,10 +45,7 @@ export function resellerCommand(): Command {
       .description('replace a reseller\'s api_key; the old key stops working at once, in every process')
       .option('--api-key <key>', `use this key instead of a generated one (${MIN_API_KEY_LENGTH}+ characters)`),
   ).action(async (apiUser: string, opts: CommonOptions & { apiKey?: string }) => {
-    const key = opts.apiKey ?? generateApiKey();
-    if (key.length < MIN_API_KEY_LENGTH || key.length > MAX_API_KEY_LENGTH) {
-      throw new CliError(`--api-key must be ${MIN_API_KEY_LENGTH} to ${MAX_API_KEY_LENGTH} characters`);
-    }
+    const key = chosenOrGeneratedKey(opts.apiKey);
     const { salt, hash } = await hashApiKey(key);
     // The v3 API finds a reseller by its key alone, so the new key's lookup digest is replaced
     // in the same statement, and a key another reseller already has is refused.

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import type { LightMyRequestResponse } from 'fastify';
 import { type Fixture, basicAuth, fixture } from '../helpers.js';
+import { prng } from '../random.js';
 
 const NOW = new Date('2024-03-10T12:00:00Z'); // today is 2024-03-10 for the UTC customer c1
 const BASE = 'api_user=r1&api_key=key-r1-secret&method=stats&user=c1';
@@ -360,17 +361,6 @@ describe('legacy stats API: the good neighbours of each rule', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('legacy stats API: no input gives a 5xx or leaks internals', () => {
   let f: Fixture;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import type { FastifyInstance } from 'fastify';
 import { type Fixture, at, basicAuth, fixture, stats } from '../helpers.js';
+import { prng } from '../random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reference model (SPEC section 5), deliberately independent of src/domain.
@@ -146,16 +147,6 @@ function modelIn(delivered: readonly Ev[], timeZone: string): Model {
 // ---------------------------------------------------------------------------------------------
 // A realistic event stream, seeded.
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   constructor(readonly next: () => number) {}

@@ -13,6 +13,7 @@ import { openPostgres } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { RETENTION_MS, at, basicAuth } from '../helpers.js';
 import { type TestDatabase, createTestDatabase, pgSkip } from '../pg.js';
+import { shuffled } from '../random.js';
 
 const NOW = new Date('2024-05-02T12:00:00Z');
 
@@ -68,23 +69,6 @@ async function outageProxy(target: URL) {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** A reproducible shuffle (mulberry32). */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let s = seed;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 describe('PostgreSQL shared by several server processes', { skip: pgSkip }, () => {
