@@ -26,6 +26,12 @@ export async function startServer(store: Store, config: Readonly<Config>): Promi
     trustProxy: config.trustProxy,
     sessionSecret: config.sessionSecret,
   });
+  // While shutting down, answers to requests still in flight say `Connection: close`, so their
+  // keep-alive sockets end with the answer instead of holding the exit for the idle timeout.
+  let shuttingDown = false;
+  app.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
   const url = await app.listen({ port: config.port, host: config.host, listenTextResolver: (address) => `listening at ${address}` });
 
   const pruner = startPruner(store, config.retentionMs, config.pruneIntervalMs, (err) => app.log.warn({ err }, 'pruning failed; will retry'));
@@ -33,6 +39,7 @@ export async function startServer(store: Store, config: Readonly<Config>): Promi
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      shuttingDown = true;
       await app.close(); // stops accepting, lets requests in flight finish
       await pruner.stop();
       await store.close();
