@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { type TestDatabase, createTestDatabase, pgSkip } from '../pg.js';
+import { prng as rng } from '../random.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mailtally.js', import.meta.url));
 const SEED = process.env.DURABILITY_SEED ? Number(process.env.DURABILITY_SEED) : 4_2024;
@@ -41,7 +42,8 @@ const CUSTOMERS = [
 ] as const;
 const SIGTERM_CUSTOMER = { username: 'c3', timezone: 'America/New_York' };
 
-// This file drives the built binary only, and imports nothing from src/ (nor test/helpers.ts).
+// This file drives the built binary only, and imports nothing from src/ (nor test/helpers.ts,
+// which does).
 interface TempDir {
   path: string;
   cleanup(): void;
@@ -52,18 +54,7 @@ function tempDir(prefix: string): TempDir {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seeded randomness (mulberry32): the same seed gives the same events, batches and kill moments.
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded randomness (test/random.ts): the same seed gives the same events, batches and kill moments.
 
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
 const int = (r: () => number, min: number, max: number): number => min + Math.floor(r() * (max - min + 1));
