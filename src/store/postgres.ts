@@ -17,6 +17,9 @@ export interface PgOptions extends StoreOptions {
   poolSize?: number;
 }
 
+// Session advisory lock taken by whichever process prunes (two-int key space, like migrations).
+const PRUNE_LOCK = [0x6d74, 2] as const;
+
 const METRIC_ARRAYS = METRICS.map((_, i) => `$${i + 3}::bigint[]`).join(', ');
 const BUMP_DAILY = `INSERT INTO daily_stats (customer_id, day, ${METRIC_COLUMNS})
   SELECT $1, * FROM unnest($2::int[], ${METRIC_ARRAYS})
@@ -241,21 +244,33 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
     applyBatch: (customer, events, rejected, now, resolved = []) => run(() => apply(customer, events, rejected, now.getTime(), resolved)),
     pruneExpired: (cutoff, limit) =>
       run(async () => {
-        // One short statement per customer and table, so ingest is never held up for long.
-        let deleted = 0;
-        const { rows } = await pool.query<{ id: string }>('SELECT id FROM customers ORDER BY id');
-        for (const { id } of rows) {
-          for (const [table, key] of [['event_fingerprints', 'fingerprint'], ['first_seen', 'kind, message']] as const) {
-            if (deleted >= limit) return deleted;
-            const r = await pool.query(
-              `DELETE FROM ${table} WHERE customer_id = $1 AND (${key}) IN
-                 (SELECT ${key} FROM ${table} WHERE customer_id = $1 AND received_at < $2 LIMIT $3)`,
-              [id, cutoff.getTime(), limit - deleted],
-            );
-            deleted += r.rowCount ?? 0;
+        // One process prunes at a time (the others find the lock taken and skip this round);
+        // one short statement per customer and table, so ingest is never held up for long.
+        const client = await pool.connect();
+        try {
+          const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [...PRUNE_LOCK]);
+          if (!lock[0]?.ok) return 0;
+          try {
+            let deleted = 0;
+            const { rows } = await client.query<{ id: string }>('SELECT id FROM customers ORDER BY id');
+            for (const { id } of rows) {
+              for (const [table, key] of [['event_fingerprints', 'fingerprint'], ['first_seen', 'kind, message']] as const) {
+                if (deleted >= limit) return deleted;
+                const r = await client.query(
+                  `DELETE FROM ${table} WHERE customer_id = $1 AND (${key}) IN
+                     (SELECT ${key} FROM ${table} WHERE customer_id = $1 AND received_at < $2 LIMIT $3)`,
+                  [id, cutoff.getTime(), limit - deleted],
+                );
+                deleted += r.rowCount ?? 0;
+              }
+            }
+            return deleted;
+          } finally {
+            await client.query('SELECT pg_advisory_unlock($1, $2)', [...PRUNE_LOCK]);
           }
+        } finally {
+          client.release();
         }
-        return deleted;
       }),
     daily: (customerId, range, metrics) =>
       run(async () => {

@@ -95,6 +95,28 @@ describe('PostgreSQL shared by several server processes', { skip: pgSkip }, () =
     }
   });
 
+  test('one process prunes at a time: while another holds the prune lock, pruning skips its round', async () => {
+    const fresh = await createTestDatabase();
+    const store = await openPostgres(fresh.url, { retentionMs: RETENTION_MS, poolSize: 2 });
+    const other = new pg.Client({ connectionString: fresh.url });
+    try {
+      await seed(store);
+      const app = await buildApp({ store, now: () => NOW });
+      await post(app, [{ event: 'processed', timestamp: at('2024-05-02T01:00:00Z'), email: 'a@x', sg_message_id: 'm1' }]);
+      await app.close();
+      const later = new Date(NOW.getTime() + 2 * RETENTION_MS);
+      await other.connect();
+      await other.query('SELECT pg_advisory_lock($1, $2)', [0x6d74, 2]);
+      assert.equal(await store.pruneExpired(later, 100), 0, 'skipped: another process is pruning');
+      await other.query('SELECT pg_advisory_unlock($1, $2)', [0x6d74, 2]);
+      assert.equal(await store.pruneExpired(later, 100), 1);
+    } finally {
+      await other.end();
+      await store.close();
+      await fresh.drop();
+    }
+  });
+
   test('two app instances, same batches concurrently and shuffled: every event counted once', async () => {
     const stores = [await openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4 }), await openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4 })];
     await seed(stores[0]!);
