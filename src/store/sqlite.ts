@@ -11,6 +11,7 @@ import { METRICS, type Metric, type MetricRow, zeroMetrics } from '../domain/met
 import type { DayRange } from '../domain/ranges.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
+import { ReadCache } from './readCache.js';
 import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
 
 const COLS = METRIC_COLUMNS;
@@ -123,6 +124,9 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     schemaVersion: db.prepare(SCHEMA_VERSION_SQL),
   };
 
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const cache = new ReadCache(() => dataVersion.get() as number);
+
   // Read statements for each metric subset asked for (a handful in practice: v1, v2, all).
   const reads = new Map<string, Database.Statement>();
   const read = (kind: 'daily' | 'aggregate' | 'category', metrics: readonly Metric[] | undefined, categories = 0): Database.Statement => {
@@ -219,7 +223,14 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         return r ? { id: r.id, username: r.username, resellerId: r.reseller_id, timezone: r.timezone, webhookKey: r.webhook_key } : null;
       }),
     setWebhookKey: (username, pem) => guard(() => q.setWebhookKey.run(pem, username).changes === 1),
-    applyBatch: (customer, events, rejected, now, resolved = []) => guard(() => apply.immediate(customer, events, rejected, now.getTime(), resolved)),
+    applyBatch: (customer, events, rejected, now, resolved = []) =>
+      guard(() => {
+        try {
+          return apply.immediate(customer, events, rejected, now.getTime(), resolved);
+        } finally {
+          cache.forget(customer.id);
+        }
+      }),
     pruneExpired: (cutoff, limit) =>
       guard(() => {
         // Short transactions, one customer at a time, so ingest is never held up for long.
@@ -235,25 +246,30 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         return deleted;
       }),
     daily: (customerId, range: DayRange, metrics) =>
-      guard(() => {
-        const out = new Map<number, MetricRow>();
-        for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
-        return out;
-      }),
+      guard(() =>
+        cache.get(customerId, `d|${range.from}|${range.to}|${metricList(metrics).join(',')}`, () => {
+          const out = new Map<number, MetricRow>();
+          for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
+          return out;
+        }),
+      ),
     categoryDaily: (customerId, categories, range, metrics) =>
-      guard(() => {
-        const out = new Map<string, Map<number, MetricRow>>();
-        if (categories.length === 0) return out;
-        const rows = read('category', metrics, categories.length).all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
-        for (const r of rows) {
-          const category = String(r.category);
-          let days = out.get(category);
-          if (!days) out.set(category, (days = new Map()));
-          days.set(Number(r.day), toRow(r));
-        }
-        return out;
-      }),
-    aggregate: (customerId, metrics) => guard(() => toRow(read('aggregate', metrics).get(customerId) as Record<string, unknown>)),
+      guard(() =>
+        cache.get(customerId, `c|${range.from}|${range.to}|${metricList(metrics).join(',')}|${JSON.stringify(categories)}`, () => {
+          const out = new Map<string, Map<number, MetricRow>>();
+          if (categories.length === 0) return out;
+          const rows = read('category', metrics, categories.length).all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
+          for (const r of rows) {
+            const category = String(r.category);
+            let days = out.get(category);
+            if (!days) out.set(category, (days = new Map()));
+            days.set(Number(r.day), toRow(r));
+          }
+          return out;
+        }),
+      ),
+    aggregate: (customerId, metrics) =>
+      guard(() => cache.get(customerId, `a|${metricList(metrics).join(',')}`, () => toRow(read('aggregate', metrics).get(customerId) as Record<string, unknown>))),
     categories: (customerId) => guard(() => (q.categories.all(customerId) as Array<{ category: string }>).map((r) => r.category)),
     knownCategories: (customerId, names) =>
       guard(() => {

@@ -196,6 +196,29 @@ for (const backend of backends) {
     );
 
     test(
+      'reads reflect every committed batch, whichever connection (process) applied it',
+      withStore(async ({ store, second }) => {
+        const { customer } = await seeded(store);
+        const other = await second();
+        const range = { from: DAY, to: DAY };
+        const delivered = (n: number) => ev({ event: 'delivered', timestamp: at('2024-03-10T06:00:00Z') + n, email: 'a@x', category: 'k' });
+        const read = async (s: typeof store) => [
+          (await s.daily(customer.id, range)).get(DAY)?.delivered ?? 0,
+          (await s.aggregate(customer.id)).delivered,
+          (await s.categoryDaily(customer.id, ['k'], range)).get('k')?.get(DAY)?.delivered ?? 0,
+        ];
+        assert.deepEqual(await read(store), [0, 0, 0]);
+        await store.applyBatch(customer, [delivered(1)], [], NOW);
+        assert.deepEqual(await read(store), [1, 1, 1], 'its own batch');
+        await other.applyBatch(customer, [delivered(2)], [], NOW);
+        assert.deepEqual(await read(store), [2, 2, 2], "another connection's batch");
+        assert.deepEqual(await read(other), [2, 2, 2]);
+        await store.applyBatch(customer, [delivered(3)], [], NOW);
+        assert.deepEqual(await read(other), [3, 3, 3]);
+      }),
+    );
+
+    test(
       'two connections applying the same batches count every event once',
       withStore(async ({ store, second }) => {
         const { customer } = await seeded(store);
