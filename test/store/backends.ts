@@ -1,17 +1,41 @@
 // The backends the store contract suite runs on; every backend must pass the same suite.
 import { join } from 'node:path';
+import { openPostgres } from '../../src/store/postgres.js';
 import { openSqlite } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
-import { openPostgres } from '../../src/store/postgres.js';
 import { RETENTION_MS, tempDir } from '../helpers.js';
 import { createTestDatabase, pgSkip } from '../pg.js';
+
+interface Opened {
+  store: Store;
+  second(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
 
 export interface Backend {
   name: string;
   /** Why this backend is skipped here, or false. */
   skip: string | false;
   /** A fresh, empty store, and a second connection to the same database. */
-  open(): Promise<{ store: Store; second(): Promise<Store>; cleanup(): Promise<void> }>;
+  open(): Promise<Opened>;
+}
+
+/** Connections to one database, all closed (then the database removed) by cleanup. */
+async function connections(connect: () => Promise<Store>, remove: () => Promise<void> | void): Promise<Opened> {
+  const opened: Store[] = [];
+  const next = async (): Promise<Store> => {
+    const s = await connect();
+    opened.push(s);
+    return s;
+  };
+  return {
+    store: await next(),
+    second: next,
+    cleanup: async () => {
+      for (const s of opened) await s.close();
+      await remove();
+    },
+  };
 }
 
 export const backends: Backend[] = [
@@ -21,20 +45,7 @@ export const backends: Backend[] = [
     open: async () => {
       const dir = tempDir();
       const path = join(dir.path, 'contract.sqlite');
-      const opened: Store[] = [];
-      const connect = async () => {
-        const s = openSqlite(path, { retentionMs: RETENTION_MS });
-        opened.push(s);
-        return s;
-      };
-      return {
-        store: await connect(),
-        second: connect,
-        cleanup: async () => {
-          for (const s of opened) await s.close();
-          dir.cleanup();
-        },
-      };
+      return connections(async () => openSqlite(path, { retentionMs: RETENTION_MS }), () => dir.cleanup());
     },
   },
   {
@@ -42,20 +53,7 @@ export const backends: Backend[] = [
     skip: pgSkip,
     open: async () => {
       const db = await createTestDatabase();
-      const opened: Store[] = [];
-      const connect = async () => {
-        const s = await openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4 });
-        opened.push(s);
-        return s;
-      };
-      return {
-        store: await connect(),
-        second: connect,
-        cleanup: async () => {
-          for (const s of opened) await s.close();
-          await db.drop();
-        },
-      };
+      return connections(() => openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4 }), () => db.drop());
     },
   },
 ];
