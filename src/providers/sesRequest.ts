@@ -4,7 +4,7 @@
 // destinations authenticate with the reseller's Basic credentials, as every webhook route does).
 import { ApiError } from '../domain/errors.js';
 import { sesAdapter, sesItem, sesSnsEnvelope } from './ses.js';
-import { confirmSubscription } from './sns/confirm.js';
+import { SubscriptionConfirmError, confirmSubscription } from './sns/confirm.js';
 import { type SnsMessage, verifySnsMessage } from './sns/verify.js';
 import type { ProviderItem, ProviderRequest } from './types.js';
 
@@ -52,7 +52,8 @@ export async function handleSesRequest(request: ProviderRequest, deps: SesReques
   if (message.Type === 'SubscriptionConfirmation') {
     try {
       await confirmSubscription(message, deps.fetchUrl);
-    } catch {
+    } catch (e) {
+      if (e instanceof SubscriptionConfirmError) throw forbidden(`error in SubscribeURL: ${e.message}`);
       // SNS retries the confirmation request on a 5xx; the reseller can also re-request it.
       throw new ApiError('unavailable', ['could not confirm the SNS subscription (SubscribeURL did not answer 200); retry later'], 60);
     }
