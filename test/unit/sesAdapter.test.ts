@@ -160,6 +160,19 @@ describe('SES records through SNS → SendGrid events and metrics', () => {
     assert.deepEqual(metrics([...viaSns(fx.delivery), ...viaSns(fx.deliveryDelay)]).requests, 1);
   });
 
+  test('J1: every outcome of a recipient derives the identical request event, so arrival order cannot move its day', () => {
+    const requestsOf = (record: unknown) => events(viaSns(record)).filter((m) => m.dedupeKey?.startsWith('request:'));
+    const withSendTime = (record: Record<string, unknown>) => ({ ...record, mail: { ...(record.mail as object), timestamp: '2024-06-01T10:00:00.000Z' } });
+    const derived = [fx.delivery, fx.deliveryDelay, fx.bounce('Permanent', 'General'), fx.bounce('Transient', 'General')].map((r) => requestsOf(withSendTime(r)));
+    for (const d of derived) {
+      assert.equal(d.length, 1);
+      assert.deepEqual({ ...d[0], event: { ...d[0]?.event, category: [] } }, { ...derived[0]?.[0], event: { ...derived[0]?.[0]?.event, category: [] } });
+      assert.equal(d[0]?.event.timestamp, at('2024-06-01T10:00:00.000Z'));
+    }
+    // Drops count their own request (SPEC section 5), so they derive none: no recipient counts twice.
+    for (const r of [fx.reject, fx.renderingFailure, fx.bounce('Permanent', 'Suppressed'), fx.complaint(), fx.open(), fx.click]) assert.deepEqual(requestsOf(r), []);
+  });
+
   test('J9: the same bounce through SNS and EventBridge has two ids — counted twice, hence the README\'s one-channel rule', () => {
     const both = [...viaSns(fx.bounce('Permanent', 'General')), ...parse(fx.eventBridge('Email Bounced', fx.bounce('Permanent', 'General')))];
     assert.deepEqual(metrics(both), { bounces: 2, requests: 1, processed: 1 });
