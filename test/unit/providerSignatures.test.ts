@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { Webhook } from 'standardwebhooks';
 import { verifyMailgunSignature } from '../../src/providers/signatures/mailgun.js';
 import { isSvixSecret, verifySvixSignature } from '../../src/providers/signatures/svix.js';
 import { postalPublicKey, verifyPostalSignature } from '../../src/providers/signatures/postal.js';
@@ -48,6 +49,14 @@ describe('Svix / Resend signature', () => {
     assert.equal(verifySvixSignature(secret, { ...h, signature: `v1,AAAA v2,zzz ${h.signature}` }, body, now), true);
     assert.equal(isSvixSecret(secret), true);
     assert.equal(isSvixSecret('not a secret!'), false);
+  });
+  test('agrees with standardwebhooks (the library Resend\'s SDK verifies with), the oracle', () => {
+    const oracle = new Webhook(secret);
+    const librarySigned = oracle.sign('msg_1', new Date(now * 1000), body);
+    assert.equal(verifySvixSignature(secret, { id: 'msg_1', timestamp: String(now), signature: librarySigned }, body, now), true);
+    assert.equal(verifySvixSignature(secret, { id: 'msg_1', timestamp: String(now), signature: librarySigned }, Buffer.from(`${body}x`), now), false);
+    const h = headers(Math.floor(Date.now() / 1000));
+    assert.doesNotThrow(() => oracle.verify(body, { 'webhook-id': h.id, 'webhook-timestamp': h.timestamp, 'webhook-signature': h.signature }));
   });
   test('tampered body, other id, wrong secret or no v1 entry is refused', () => {
     assert.equal(verifySvixSignature(secret, headers(), Buffer.concat([body, Buffer.from(' ')]), now), false);

@@ -1,27 +1,28 @@
 // Resend signs with Svix ("Standard Webhooks"): `svix-signature` holds space-separated `v1,<b64>`
 // entries, each an HMAC-SHA256 over `${svix-id}.${svix-timestamp}.${body}` keyed with the
-// base64 part of the `whsec_…` secret (docs.svix.com, "Verifying payloads manually").
-// The secret decoding and the signature itself come from `standardwebhooks`, the library Resend's
-// SDK verifies with. Its verify() reads the wall clock, so the ±5 minute window (the library's own
-// WEBHOOK_TOLERANCE_IN_SECONDS) is checked here against the caller's `nowSeconds` instead.
-import { timingSafeEqual } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+// base64-decoded part of the `whsec_…` secret; timestamps more than 5 minutes off are refused
+// (docs.svix.com "Verifying payloads manually"; WEBHOOK_TOLERANCE_IN_SECONDS in the libraries).
+// node:crypto rather than `standardwebhooks` (the library Resend's SDK uses, kept here as the
+// tests' oracle): it hashes in pure JavaScript after turning the body into a string — measured
+// 72 ms of event loop per MiB, 1.1 s for a 16 MiB body, against a few ms natively — and its
+// verify() reads the wall clock, where this takes `nowSeconds` from the caller.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SVIX_TOLERANCE_SECONDS = 5 * 60;
 /** More entries than any key rotation produces; bounds the work one request can ask for. */
 const MAX_SIGNATURES = 16;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-function webhookFor(secret: string): Webhook | null {
-  try {
-    return new Webhook(secret.trim());
-  } catch {
-    return null;
-  }
+function secretKey(secret: string): Buffer | null {
+  const text = secret.trim().replace(/^whsec_/, '');
+  if (!BASE64.test(text)) return null;
+  const key = Buffer.from(text, 'base64');
+  return key.length > 0 ? key : null;
 }
 
 /** True when `secret` is a usable Svix/Resend signing secret (`whsec_` + base64). */
 export function isSvixSecret(secret: string): boolean {
-  return /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim()) && webhookFor(secret) !== null;
+  return secretKey(secret) !== null;
 }
 
 export function verifySvixSignature(
@@ -32,17 +33,15 @@ export function verifySvixSignature(
 ): boolean {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return false;
-  const seconds = Number(timestamp);
-  if (Math.abs(nowSeconds - seconds) > SVIX_TOLERANCE_SECONDS) return false;
-  const webhook = webhookFor(secret);
-  if (!webhook) return false;
-  const expected = Buffer.from(webhook.sign(id, new Date(seconds * 1000), body).slice('v1,'.length), 'utf8');
-  const entries = signature.split(' ').slice(0, MAX_SIGNATURES);
+  if (Math.abs(nowSeconds - Number(timestamp)) > SVIX_TOLERANCE_SECONDS) return false;
+  const key = secretKey(secret);
+  if (!key) return false;
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`, 'utf8').update(body).digest();
   let ok = false;
-  for (const entry of entries) {
+  for (const entry of signature.split(' ').slice(0, MAX_SIGNATURES)) {
     const [version, value] = entry.split(',', 2);
-    if (version !== 'v1' || value === undefined) continue;
-    const given = Buffer.from(value, 'utf8');
+    if (version !== 'v1' || value === undefined || !BASE64.test(value)) continue;
+    const given = Buffer.from(value, 'base64');
     // Every entry is compared, so the time taken does not tell which one matched.
     if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
   }
