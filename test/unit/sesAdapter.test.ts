@@ -3,6 +3,7 @@
 // (SPEC section 5, via the real validateEvent), and the judgment calls J2, J4, J7, J9, J10, J14.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { validateEvent } from '../../src/domain/events.js';
 import { ApiError } from '../../src/domain/errors.js';
 import { sesAdapter, sesSnsEnvelope } from '../../src/providers/ses.js';
@@ -261,5 +262,43 @@ describe('SES tags → categories', () => {
     // Whatever the tags, the event stays valid.
     const record = { ...fx.delivery, mail: { ...fx.delivery.mail, tags: { ...many, bad: ['\u0000'], long: ['é'.repeat(300)] } } };
     assert.equal(metrics(viaSns(record)).delivered, 1);
+  });
+});
+
+describe('SES adapter on arbitrary input (property)', () => {
+  // Any JSON a sender could post, bare or wrapped as SNS/EventBridge would wrap it, and AWS's
+  // records with fields replaced by arbitrary values: parse never throws anything but a 400, and
+  // everything it maps is an event validateEvent accepts.
+  const records = [fx.send, fx.delivery, fx.deliveryDelay, fx.bounce('Transient', 'General'), fx.complaint(), fx.reject, fx.open(['a@x', 'b@x']), fx.click, fx.renderingFailure, fx.subscription(true, 'OptOut'), fx.identityBounce];
+  const mutated = fc.tuple(fc.constantFrom(...records), fc.constantFrom('mail', 'bounce', 'delivery', 'complaint', 'open', 'click', 'deliveryDelay', 'subscription', 'eventType'), fc.anything())
+    .map(([record, field, value]) => ({ ...record, [field]: value }));
+  const mutatedDeep = fc.tuple(fc.constantFrom(...records), fc.constantFrom('destination', 'messageId', 'timestamp', 'tags'), fc.anything())
+    .map(([record, field, value]) => ({ ...record, mail: { ...(record.mail as object), [field]: value } }));
+  const value = fc.oneof(fc.anything(), mutated, mutatedDeep);
+  const body = fc.oneof(
+    value.map((v) => JSON.stringify(v) ?? 'null'),
+    value.map((v) => JSON.stringify(notification(v))),
+    value.map((v) => JSON.stringify(fx.eventBridge('Email Sent', v))),
+    fc.string(),
+  );
+
+  test('never throws but ApiError 400; every mapped event validates', () => {
+    fc.assert(
+      fc.property(body, (text) => {
+        let items: ProviderItem[];
+        try {
+          items = parse(text);
+        } catch (e) {
+          return e instanceof ApiError && e.status === 400;
+        }
+        for (const item of items) {
+          if (!Array.isArray(item.mapped)) continue;
+          for (const m of item.mapped) if (!validateEvent(m.event, 'UTC').ok) return false;
+        }
+        return true;
+      }),
+      // Seeded so a failure reproduces; FUZZ_SEED overrides it, as in test/fuzz.
+      { numRuns: 2_000, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20261130 },
+    );
   });
 });
