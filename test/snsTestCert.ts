@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { type KeyObject, createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringToSign, type SnsMessage } from '../src/providers/sns/verify.js';
+import type { SnsMessage } from '../src/providers/sns/verify.js';
 import { tempDir } from './helpers.js';
 
 export interface TestCert {
@@ -34,14 +34,22 @@ export function makeCert(commonName = 'sns.amazonaws.com', altNames?: string): T
 export const CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem';
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:ses-events';
 
+// Written from AWS's documentation, independently of src/: notifications sign Message, MessageId,
+// Subject (when present), Timestamp, TopicArn, Type; subscription control messages sign Message,
+// MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type — each as `name\nvalue\n`.
+function awsStringToSign(m: SnsMessage): string {
+  const fields = m.Type === 'Notification'
+    ? ['Message', 'MessageId', ...(m.Subject ? ['Subject'] : []), 'Timestamp', 'TopicArn', 'Type']
+    : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  return fields.map((f) => `${f}\n${String((m as unknown as Record<string, unknown>)[f])}\n`).join('');
+}
+
 type Unsigned = Omit<SnsMessage, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> & Partial<SnsMessage>;
 
 /** Signs as SNS does; SignatureVersion 1 = SHA1withRSA, 2 = SHA256withRSA. */
 export function signSns(message: Unsigned, cert: TestCert, version: '1' | '2' = '1', certUrl = CERT_URL): SnsMessage {
   const full = { ...message, SignatureVersion: version, SigningCertURL: certUrl, Signature: '' } as SnsMessage;
-  const text = stringToSign(full);
-  if (text === null) throw new Error('unsignable test message');
-  full.Signature = sign(version === '1' ? 'sha1' : 'sha256', Buffer.from(text), cert.privateKey).toString('base64');
+  full.Signature = sign(version === '1' ? 'sha1' : 'sha256', Buffer.from(awsStringToSign(full)), cert.privateKey).toString('base64');
   return full;
 }
 
