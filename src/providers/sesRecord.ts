@@ -80,8 +80,14 @@ export function mapSesRecord(record: unknown, source: RecordSource): Mapped {
     const out: MappedEvent[] = [];
     for (const email of rcpts) {
       const unit = `ses:${messageId}:${email.toLowerCase()}`;
-      const event = { timestamp: at, email, sg_message_id: unit, category, ...fields(email) };
-      out.push(source.id === undefined ? { event } : { event, dedupeKey: `ses:${source.id}:${email.toLowerCase()}` });
+      const event: Record<string, unknown> = { timestamp: at, email, sg_message_id: unit, category, ...fields(email) };
+      if (event.event === 'dropped') {
+        // A recipient of a message is dropped at most once, and its drop is its request: SES may
+        // report one suppression both as a Bounce and as a Complaint (OnAccountSuppressionList).
+        out.push({ event, dedupeKey: `drop:${unit}` });
+      } else {
+        out.push(source.id === undefined ? { event } : { event, dedupeKey: `ses:${source.id}:${email.toLowerCase()}` });
+      }
       if (withRequest) out.push(requestFor(unit, email, sendTime ?? at, category));
     }
     return out;

@@ -174,6 +174,14 @@ describe('SES records through SNS → SendGrid events and metrics', () => {
     for (const r of [fx.reject, fx.renderingFailure, fx.bounce('Permanent', 'Suppressed'), fx.complaint(), fx.open(), fx.click]) assert.deepEqual(requestsOf(r), []);
   });
 
+  test('a recipient is dropped once: a suppression reported as Bounce and as Complaint counts one request', () => {
+    const bounceDrop = viaSns(fx.bounce('Permanent', 'OnAccountSuppressionList'), 'sns-1');
+    const complaintDrop = viaSns(fx.complaint({ complaintSubType: 'OnAccountSuppressionList' }), 'sns-2');
+    assert.equal(events(bounceDrop)[0]?.dedupeKey, `drop:${UNIT}`);
+    assert.deepEqual(metrics([...bounceDrop, ...complaintDrop]), { requests: 1, repeat_bounces: 1 });
+    assert.deepEqual(metrics([...bounceDrop, ...bounceDrop]), { requests: 1, repeat_bounces: 1 });
+  });
+
   test('J9: the same bounce through SNS and EventBridge has two ids — counted twice, hence the README\'s one-channel rule', () => {
     const both = [...viaSns(fx.bounce('Permanent', 'General')), ...parse(fx.eventBridge('Email Bounced', fx.bounce('Permanent', 'General')))];
     assert.deepEqual(metrics(both), { bounces: 2, requests: 1, processed: 1 });
