@@ -311,8 +311,8 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
     resellerDaily: (resellerId, range) =>
       run(async () => {
         const { rows } = await pool.query(
-          `SELECT d.day, ${SUM_ALL} FROM daily_stats d JOIN customers c ON c.id = d.customer_id
-           WHERE c.reseller_id = $1 AND d.day BETWEEN $2 AND $3 GROUP BY d.day`,
+          `SELECT day, ${SUM_ALL} FROM daily_stats
+           WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = $1) AND day BETWEEN $2 AND $3 GROUP BY day`,
           [resellerId, range.from, range.to],
         );
         return new Map(rows.map((r: Record<string, unknown>) => [Number(r.day), toRow(r)]));
@@ -323,8 +323,9 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         const names = categories.filter(storable);
         if (names.length === 0) return out;
         const { rows } = await pool.query(
-          `SELECT s.category, s.day, ${SUM_ALL} FROM category_daily_stats s JOIN customers c ON c.id = s.customer_id
-           WHERE c.reseller_id = $1 AND s.category = ANY($2::text[]) AND s.day BETWEEN $3 AND $4 GROUP BY s.category, s.day`,
+          `SELECT category, day, ${SUM_ALL} FROM category_daily_stats
+           WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = $1) AND category = ANY($2::text[])
+             AND day BETWEEN $3 AND $4 GROUP BY category, day`,
           [resellerId, names, range.from, range.to],
         );
         for (const r of rows as Array<Record<string, unknown>>) {
@@ -340,8 +341,8 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         const valid = names.filter(storable);
         if (valid.length === 0) return new Set<string>();
         const { rows } = await pool.query<{ category: string }>(
-          `SELECT DISTINCT k.category FROM customer_categories k JOIN customers c ON c.id = k.customer_id
-           WHERE c.reseller_id = $1 AND k.category = ANY($2::text[])`,
+          `SELECT DISTINCT category FROM customer_categories
+           WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = $1) AND category = ANY($2::text[])`,
           [resellerId, valid],
         );
         return new Set(rows.map((r) => r.category));

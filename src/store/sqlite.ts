@@ -83,8 +83,8 @@ export function openSqlite(path: string, options: StoreOptions): Store {
        WHERE c.reseller_id = ? AND d.day BETWEEN ? AND ? GROUP BY d.customer_id`,
     ),
     resellerDaily: db.prepare(
-      `SELECT d.day, ${SUM_ALL} FROM daily_stats d JOIN customers c ON c.id = d.customer_id
-       WHERE c.reseller_id = ? AND d.day BETWEEN ? AND ? GROUP BY d.day`,
+      `SELECT day, ${SUM_ALL} FROM daily_stats
+       WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = ?) AND day BETWEEN ? AND ? GROUP BY day`,
     ),
     categorySums: db.prepare(`SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ? GROUP BY category`),
     addCustomer: db.prepare('INSERT INTO customers (username, reseller_id, timezone, created_at) VALUES (?, ?, ?, ?)'),
@@ -220,8 +220,9 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         if (categories.length === 0) return out;
         const rows = db
           .prepare(
-            `SELECT s.category, s.day, ${SUM_ALL} FROM category_daily_stats s JOIN customers c ON c.id = s.customer_id
-             WHERE c.reseller_id = ? AND s.category IN (${inList(categories.length)}) AND s.day BETWEEN ? AND ? GROUP BY s.category, s.day`,
+            `SELECT category, day, ${SUM_ALL} FROM category_daily_stats
+             WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = ?) AND category IN (${inList(categories.length)})
+               AND day BETWEEN ? AND ? GROUP BY category, day`,
           )
           .all(resellerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
         for (const r of rows) {
@@ -237,8 +238,8 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         if (names.length === 0) return new Set<string>();
         const rows = db
           .prepare(
-            `SELECT DISTINCT k.category FROM customer_categories k JOIN customers c ON c.id = k.customer_id
-             WHERE c.reseller_id = ? AND k.category IN (${inList(names.length)})`,
+            `SELECT DISTINCT category FROM customer_categories
+             WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = ?) AND category IN (${inList(names.length)})`,
           )
           .all(resellerId, ...names) as Array<{ category: string }>;
         return new Set(rows.map((r) => r.category));
