@@ -16,6 +16,8 @@ export const EVENT_TYPES = [
   'unsubscribe',
   'group_unsubscribe',
   'group_resubscribe',
+  // Twilio's account events (compliance actions on the sending account): accepted, no metric.
+  'account_status_change',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 const EVENT_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
@@ -82,6 +84,47 @@ function hash16(parts: Array<string | number | null>): Buffer {
   return createHash('sha256').update(JSON.stringify(parts)).digest().subarray(0, 16);
 }
 
+// SendGrid passes a sender's custom arguments through as top-level fields, and a reserved name
+// wins only on the event types that define it. So `url` on a delivered event, `type` on an open
+// or `reason` on a processed event is a custom argument of any JSON type: it is ignored, and left
+// out of the fingerprint. A field is read (and must then be a string) only on the types where it
+// decides the metrics or the identity of the event (SPEC sections 4 and 5).
+const URL_ON: ReadonlySet<string> = new Set(['click']);
+const TYPE_ON: ReadonlySet<string> = new Set(['bounce', 'account_status_change']);
+const REASON_ON: ReadonlySet<string> = new Set(['bounce', 'dropped']);
+
+interface IdentityFields {
+  messageId?: string | undefined;
+  email?: string | undefined;
+  smtpId?: string | undefined;
+  url?: string | undefined;
+  type?: string | undefined;
+  reason?: string | undefined;
+}
+
+const stringOrAbsent = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function identityFields(obj: Record<string, unknown>, event: EventType): IdentityFields | string {
+  const out: IdentityFields = {};
+  // Reserved on every event type, so never a custom argument.
+  const reserved: Array<[keyof IdentityFields, string]> = [['messageId', 'sg_message_id'], ['email', 'email']];
+  if (URL_ON.has(event)) reserved.push(['url', 'url']);
+  if (TYPE_ON.has(event)) reserved.push(['type', 'type']);
+  if (REASON_ON.has(event)) reserved.push(['reason', 'reason']);
+  for (const [key, field] of reserved) {
+    const v = optionalString(obj, field);
+    if (v instanceof Error) return v.message;
+    out[key] = v;
+  }
+  // Drops have no `type` of SendGrid's own, but SPEC section 4 puts it in their fingerprint: a
+  // string counts there, anything else is a custom argument.
+  if (event === 'dropped') out.type = stringOrAbsent(obj.type);
+  // smtp-id only keys the message of an open or click that lacks sg_message_id; SendGrid does
+  // not define it on those types, so a value that is not a string is a custom argument.
+  if (event === 'open' || event === 'click') out.smtpId = stringOrAbsent(obj['smtp-id']);
+  return out;
+}
+
 export function validateEvent(raw: unknown, timeZone: string): Validation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('event must be a JSON object');
   const obj = raw as Record<string, unknown>;
@@ -97,28 +140,16 @@ export function validateEvent(raw: unknown, timeZone: string): Validation {
   const categories = parseCategories(obj.category);
   if (typeof categories === 'string') return fail(categories);
 
-  const fields: Record<string, string | undefined> = {};
-  for (const f of ['sg_message_id', 'email', 'smtp-id', 'url', 'type', 'reason']) {
-    const v = optionalString(obj, f);
-    if (v instanceof Error) return fail(v.message);
-    fields[f] = v;
-  }
-  const { sg_message_id: messageId, email, url, type, reason } = fields;
+  const fields = identityFields(obj, event);
+  if (typeof fields === 'string') return fail(fields);
+  const { messageId, email, smtpId, url, type, reason } = fields;
 
-  const fingerprint = hash16([
-    event,
-    timestamp,
-    messageId ?? null,
-    email ?? null,
-    event === 'click' ? (url ?? null) : null,
-    event === 'bounce' || event === 'dropped' ? (type ?? null) : null,
-    event === 'bounce' || event === 'dropped' ? (reason ?? null) : null,
-  ]);
+  const fingerprint = hash16([event, timestamp, messageId ?? null, email ?? null, url ?? null, type ?? null, reason ?? null]);
 
   let unique: NormalizedEvent['unique'] = null;
   if (event === 'open' || event === 'click') {
     // A message is its sg_message_id, or email + smtp-id when that is absent.
-    const message = messageId !== undefined ? hash16(['id', messageId]) : hash16(['email', email ?? null, fields['smtp-id'] ?? null]);
+    const message = messageId !== undefined ? hash16(['id', messageId]) : hash16(['email', email ?? null, smtpId ?? null]);
     unique = { kind: event, message };
   }
 

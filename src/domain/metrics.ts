@@ -74,7 +74,7 @@ export function metricsOf(e: MetricSource): Metric[] {
     case 'group_unsubscribe':
       return ['unsubscribes'];
     default:
-      // group_resubscribe: stored as accepted, changes no metric.
+      // group_resubscribe, account_status_change: stored as accepted, change no metric.
       return [];
   }
 }

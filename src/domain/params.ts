@@ -7,13 +7,17 @@ export type Params = ReadonlyMap<string, readonly string[]>;
 
 type RawValue = unknown;
 
-/** Merge parsed query/body objects; `x[]` counts as `x`; non-string leaves are dropped. */
+// `x[]` and `x[0]`, `x[1]`… count as `x`: PHP's http_build_query numbers array elements, and a
+// PHP array of curl fields cannot repeat a key, so PHP clients send lists both ways.
+const LIST_SUFFIX = /\[[0-9]*\]$/;
+
+/** Merge parsed query/body objects; `x[]` and `x[N]` count as `x`; non-string leaves are dropped. */
 export function collectParams(...sources: Array<Record<string, RawValue> | null | undefined>): Params {
   const out = new Map<string, string[]>();
   for (const source of sources) {
     if (!source || typeof source !== 'object') continue;
     for (const [rawKey, raw] of Object.entries(source)) {
-      const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
+      const key = rawKey.replace(LIST_SUFFIX, '');
       const values = Array.isArray(raw) ? raw : [raw];
       const list = out.get(key) ?? [];
       for (const v of values) if (typeof v === 'string') list.push(v);

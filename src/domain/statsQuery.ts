@@ -7,6 +7,8 @@ export const MAX_CATEGORIES = 100;
 export type StatsQuery =
   | ({ kind: 'daily' } & DayRange)
   | { kind: 'aggregate' }
+  /** aggregate=1 with categories: one all-time row per requested category (issue 11). */
+  | { kind: 'categoryAggregate'; categories: string[] }
   | { kind: 'list' }
   | ({ kind: 'category'; categories: string[] } & DayRange);
 
@@ -22,8 +24,10 @@ function flag(params: Params, name: string, yes: string[], no: string[], what: s
 }
 
 /** Distinct names in the order first requested; exact, case-sensitive matching. */
-function categoriesOf(params: Params): string[] {
-  return [...new Set(params.get('category') ?? [])];
+function requestedCategories(params: Params, errors: ParamErrors): string[] {
+  const categories = [...new Set(params.get('category') ?? [])];
+  if (categories.length > MAX_CATEGORIES) errors.add('category', `at most ${MAX_CATEGORIES} categories per request`);
+  return categories;
 }
 
 export function parseStatsQuery(params: Params, today: number): StatsQuery {
@@ -33,7 +37,9 @@ export function parseStatsQuery(params: Params, today: number): StatsQuery {
   const wantsCategories = has(params, 'category');
   errors.throwIfAny();
 
-  const shapes = [aggregate && 'aggregate', list && 'list', wantsCategories && 'category'].filter((s): s is string => !!s);
+  // aggregate + category is one shape of its own (per-category all-time totals, issue 11);
+  // any other pair of shapes is an error.
+  const shapes = [aggregate && 'aggregate', list && 'list', wantsCategories && !aggregate && 'category'].filter((s): s is string => !!s);
   if (shapes.length > 1) {
     errors.add(shapes[1] as string, `cannot be combined with ${shapes[0]}`);
     errors.throwIfAny();
@@ -42,15 +48,12 @@ export function parseStatsQuery(params: Params, today: number): StatsQuery {
   if (aggregate || list) {
     const shape = aggregate ? 'aggregate' : 'list';
     for (const p of DATE_PARAMS) if (has(params, p)) errors.add(p, `is not allowed with ${shape}`);
+    const categories = aggregate && wantsCategories ? requestedCategories(params, errors) : undefined;
     errors.throwIfAny();
-    return { kind: shape };
+    return categories ? { kind: 'categoryAggregate', categories } : { kind: shape };
   }
 
-  let categories: string[] | undefined;
-  if (wantsCategories) {
-    categories = categoriesOf(params);
-    if (categories.length > MAX_CATEGORIES) errors.add('category', `at most ${MAX_CATEGORIES} categories per request`);
-  }
+  const categories = wantsCategories ? requestedCategories(params, errors) : undefined;
   const range = parseRange(params, today, errors);
   errors.throwIfAny();
   if (!range) throw new Error('unreachable: range missing without errors');

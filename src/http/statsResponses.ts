@@ -1,4 +1,4 @@
-// The four legacy stats answers as renderings (SPEC section 3): field order is part of the contract.
+// The legacy stats answers as renderings (SPEC section 3): field order is part of the contract.
 import { formatDay } from '../domain/calendar.js';
 import { type MetricRow, V1_METRICS } from '../domain/metrics.js';
 import type { StatsAnswer } from '../services/stats.js';
@@ -26,6 +26,12 @@ function aggregateRendering(row: MetricRow): Rendering {
   return { json: out, xml: { stats: out } };
 }
 
+/** aggregate=1 with categories: `category` first, then the metrics; XML rows `<category_stats>`. */
+function categoryAggregateRendering(rows: Array<{ category: string; row: MetricRow }>): Rendering {
+  const out = rows.map(({ category, row }) => pick(row, { category }));
+  return { json: out, xml: { stats: { category_stats: out } } };
+}
+
 function listRendering(categories: string[]): Rendering {
   return { json: categories.map((category) => ({ category })), xml: { categories: { category: categories } } };
 }
@@ -38,6 +44,8 @@ export function renderAnswer(answer: StatsAnswer): Rendering {
       return categoryRendering(answer.rows);
     case 'aggregate':
       return aggregateRendering(answer.row);
+    case 'categoryAggregate':
+      return categoryAggregateRendering(answer.rows);
     case 'list':
       return listRendering(answer.categories);
   }

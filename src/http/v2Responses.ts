@@ -13,11 +13,14 @@ function dailyRow(row: MetricRow, into: Row): Row {
   return into;
 }
 
-function categoryRow(day: number, category: string, row: MetricRow): Row {
+/** A category row; without `day` (all-time totals) it has no `date` field. */
+function categoryRow(day: number | undefined, category: string, row: MetricRow): Row {
   const out: Row = {};
   for (const field of V2_CATEGORY_FIELDS) {
     if (field === 'category') out.category = category;
-    else if (field === 'date') out.date = formatDay(day);
+    else if (field === 'date') {
+      if (day !== undefined) out.date = formatDay(day);
+    }
     else out[field[0]] = row[field[1]];
   }
   return out;
@@ -36,6 +39,11 @@ export function renderV2Answer(answer: StatsAnswer): Rendering {
     case 'aggregate': {
       const row = dailyRow(answer.row, {});
       return { json: row, xml: { stats: row } };
+    }
+    case 'categoryAggregate': {
+      // v2's category row (`blocked`, `spam_drop`, category first), all time, so without `date`.
+      const rows = answer.rows.map(({ category, row }) => categoryRow(undefined, category, row));
+      return { json: rows, xml: { stats: { category_stats: rows } } };
     }
     case 'list':
       return { json: answer.categories.map((category) => ({ category })), xml: { categories: { category: answer.categories } } };

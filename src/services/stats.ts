@@ -9,6 +9,7 @@ export type StatsAnswer =
   | { kind: 'daily'; days: Array<{ day: number; row: MetricRow }> }
   | { kind: 'category'; rows: Array<{ day: number; category: string; row: MetricRow }> }
   | { kind: 'aggregate'; row: MetricRow }
+  | { kind: 'categoryAggregate'; rows: Array<{ category: string; row: MetricRow }> }
   | { kind: 'list'; categories: string[] };
 
 /** `metrics`: the ones the caller renders; only those are read (the rest are 0). */
@@ -18,6 +19,14 @@ export async function answerStats(store: Store, customer: Customer, query: Stats
       return { kind: 'aggregate', row: await store.aggregate(customer.id, metrics) };
     case 'list':
       return { kind: 'list', categories: await store.categories(customer.id) };
+    case 'categoryAggregate': {
+      // Requested names the customer has, in request order; one it has without any counted
+      // event yet (e.g. only group_resubscribes) is all zeros, as in category statistics.
+      const known = await store.knownCategories(customer.id, query.categories);
+      const categories = query.categories.filter((c) => known.has(c));
+      const totals = await store.categoryAggregate(customer.id, categories, metrics);
+      return { kind: 'categoryAggregate', rows: categories.map((category) => ({ category, row: totals.get(category) ?? zeroMetrics() })) };
+    }
     case 'daily': {
       const found = await store.daily(customer.id, query, metrics);
       return { kind: 'daily', days: [...daysOf(query)].map((day) => ({ day, row: found.get(day) ?? zeroMetrics() })) };

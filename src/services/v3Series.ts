@@ -58,6 +58,22 @@ export async function subuserSeries(store: Store, customers: readonly Customer[]
   return bucketed(lines, q);
 }
 
+/** GET /v3/stats without on-behalf-of: the reseller's own (parent account) view, all customers summed. */
+export async function resellerSeries(store: Store, resellerId: number, q: V3Series): Promise<V3Point[]> {
+  return bucketed([{ days: await store.resellerDaily(resellerId, q.range) }], q);
+}
+
+/** GET /v3/categories/stats without on-behalf-of: each requested category any customer has, summed. */
+export async function resellerCategorySeries(store: Store, resellerId: number, names: readonly string[], q: V3Series): Promise<V3Point[]> {
+  const known = await store.resellerKnownCategories(resellerId, names);
+  const categories = names.filter((c) => known.has(c));
+  const found = await store.resellerCategoryDaily(resellerId, categories, q.range);
+  return bucketed(
+    categories.map((name) => ({ label: { type: 'category' as const, name }, days: found.get(name) ?? new Map<number, MetricRow>() })),
+    q,
+  );
+}
+
 /**
  * GET /v3/categories/stats: one line per requested category the customer has, in the order
  * requested. As in v1, a name the customer never had yields no line.

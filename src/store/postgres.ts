@@ -308,6 +308,45 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         );
         return new Map(rows.map((r: Record<string, unknown>) => [Number(r.customer_id), toRow(r)]));
       }),
+    resellerDaily: (resellerId, range) =>
+      run(async () => {
+        const { rows } = await pool.query(
+          `SELECT day, ${SUM_ALL} FROM daily_stats
+           WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = $1) AND day BETWEEN $2 AND $3 GROUP BY day`,
+          [resellerId, range.from, range.to],
+        );
+        return new Map(rows.map((r: Record<string, unknown>) => [Number(r.day), toRow(r)]));
+      }),
+    resellerCategoryDaily: (resellerId, categories, range) =>
+      run(async () => {
+        const out = new Map<string, Map<number, MetricRow>>();
+        const names = categories.filter(storable);
+        if (names.length === 0) return out;
+        const { rows } = await pool.query(
+          `SELECT category, day, ${SUM_ALL} FROM category_daily_stats
+           WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = $1) AND category = ANY($2::text[])
+             AND day BETWEEN $3 AND $4 GROUP BY category, day`,
+          [resellerId, names, range.from, range.to],
+        );
+        for (const r of rows as Array<Record<string, unknown>>) {
+          const category = String(r.category);
+          let byDay = out.get(category);
+          if (!byDay) out.set(category, (byDay = new Map()));
+          byDay.set(Number(r.day), toRow(r));
+        }
+        return out;
+      }),
+    resellerKnownCategories: (resellerId, names) =>
+      run(async () => {
+        const valid = names.filter(storable);
+        if (valid.length === 0) return new Set<string>();
+        const { rows } = await pool.query<{ category: string }>(
+          `SELECT DISTINCT category FROM customer_categories
+           WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = $1) AND category = ANY($2::text[])`,
+          [resellerId, valid],
+        );
+        return new Set(rows.map((r) => r.category));
+      }),
     categorySums: (customerId, range) =>
       run(async () => {
         const { rows } = await pool.query(
@@ -320,6 +359,16 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       run(async () => {
         const { rows } = await pool.query(`SELECT ${sums(metricList(metrics))} FROM daily_stats WHERE customer_id = $1`, [customerId]);
         return toRow(rows[0] as Record<string, unknown>);
+      }),
+    categoryAggregate: (customerId, categories, metrics) =>
+      run(async () => {
+        const names = categories.filter(storable);
+        if (names.length === 0) return new Map<string, MetricRow>();
+        const { rows } = await pool.query(
+          `SELECT category, ${sums(metricList(metrics))} FROM category_daily_stats WHERE customer_id = $1 AND category = ANY($2::text[]) GROUP BY category`,
+          [customerId, names],
+        );
+        return new Map(rows.map((r: Record<string, unknown>) => [String(r.category), toRow(r)]));
       }),
     categories: (customerId) =>
       run(async () => {

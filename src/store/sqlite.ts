@@ -82,6 +82,10 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       `SELECT d.customer_id, ${SUM_ALL} FROM daily_stats d JOIN customers c ON c.id = d.customer_id
        WHERE c.reseller_id = ? AND d.day BETWEEN ? AND ? GROUP BY d.customer_id`,
     ),
+    resellerDaily: db.prepare(
+      `SELECT day, ${SUM_ALL} FROM daily_stats
+       WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = ?) AND day BETWEEN ? AND ? GROUP BY day`,
+    ),
     categorySums: db.prepare(`SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ? GROUP BY category`),
     addCustomer: db.prepare('INSERT INTO customers (username, reseller_id, timezone, created_at) VALUES (?, ?, ?, ?)'),
     rotateKey: db.prepare('UPDATE resellers SET key_salt = ?, key_hash = ?, key_digest = ? WHERE api_user = ?'),
@@ -129,7 +133,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
 
   // Read statements for each metric subset asked for (a handful in practice: v1, v2, all).
   const reads = new Map<string, Database.Statement>();
-  const read = (kind: 'daily' | 'aggregate' | 'category', metrics: readonly Metric[] | undefined, categories = 0): Database.Statement => {
+  const read = (kind: 'daily' | 'aggregate' | 'category' | 'categoryAggregate', metrics: readonly Metric[] | undefined, categories = 0): Database.Statement => {
     const list = metricList(metrics);
     const key = `${kind}:${categories}:${list.join(',')}`;
     let stmt = reads.get(key);
@@ -140,7 +144,9 @@ export function openSqlite(path: string, options: StoreOptions): Store {
           ? `SELECT day, ${cols} FROM daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`
           : kind === 'aggregate'
             ? `SELECT ${sums(list)} FROM daily_stats WHERE customer_id = ?`
-            : `SELECT category, day, ${cols} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(categories)}) AND day BETWEEN ? AND ?`,
+            : kind === 'categoryAggregate'
+              ? `SELECT category, ${sums(list)} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(categories)}) GROUP BY category`
+              : `SELECT category, day, ${cols} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(categories)}) AND day BETWEEN ? AND ?`,
       );
       if (reads.size < 1000) reads.set(key, stmt);
     }
@@ -201,6 +207,42 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       guard(() => {
         const rows = q.sumsByCustomer.all(resellerId, range.from, range.to) as Array<Record<string, unknown>>;
         return new Map(rows.map((r) => [Number(r.customer_id), toRow(r)]));
+      }),
+    // Not cached: the read cache is per customer, and these span all of a reseller's.
+    resellerDaily: (resellerId, range) =>
+      guard(() => {
+        const rows = q.resellerDaily.all(resellerId, range.from, range.to) as Array<Record<string, unknown>>;
+        return new Map(rows.map((r) => [Number(r.day), toRow(r)]));
+      }),
+    resellerCategoryDaily: (resellerId, categories, range) =>
+      guard(() => {
+        const out = new Map<string, Map<number, MetricRow>>();
+        if (categories.length === 0) return out;
+        const rows = db
+          .prepare(
+            `SELECT category, day, ${SUM_ALL} FROM category_daily_stats
+             WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = ?) AND category IN (${inList(categories.length)})
+               AND day BETWEEN ? AND ? GROUP BY category, day`,
+          )
+          .all(resellerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
+        for (const r of rows) {
+          const category = String(r.category);
+          let days = out.get(category);
+          if (!days) out.set(category, (days = new Map()));
+          days.set(Number(r.day), toRow(r));
+        }
+        return out;
+      }),
+    resellerKnownCategories: (resellerId, names) =>
+      guard(() => {
+        if (names.length === 0) return new Set<string>();
+        const rows = db
+          .prepare(
+            `SELECT DISTINCT category FROM customer_categories
+             WHERE customer_id IN (SELECT id FROM customers WHERE reseller_id = ?) AND category IN (${inList(names.length)})`,
+          )
+          .all(resellerId, ...names) as Array<{ category: string }>;
+        return new Set(rows.map((r) => r.category));
       }),
     categorySums: (customerId, range) =>
       guard(() => {
@@ -270,6 +312,14 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       ),
     aggregate: (customerId, metrics) =>
       guard(() => cache.get(customerId, `a|${metricList(metrics).join(',')}`, () => toRow(read('aggregate', metrics).get(customerId) as Record<string, unknown>))),
+    categoryAggregate: (customerId, categories, metrics) =>
+      guard(() =>
+        cache.get(customerId, `ca|${metricList(metrics).join(',')}|${JSON.stringify(categories)}`, () => {
+          if (categories.length === 0) return new Map<string, MetricRow>();
+          const rows = read('categoryAggregate', metrics, categories.length).all(customerId, ...categories) as Array<Record<string, unknown>>;
+          return new Map(rows.map((r) => [String(r.category), toRow(r)]));
+        }),
+      ),
     categories: (customerId) => guard(() => (q.categories.all(customerId) as Array<{ category: string }>).map((r) => r.category)),
     knownCategories: (customerId, names) =>
       guard(() => {

@@ -96,8 +96,18 @@ export interface Store {
   /** category → day → row, for the given names only. */
   categoryDaily(customerId: number, categories: readonly string[], range: DayRange, metrics?: readonly Metric[]): Promise<Map<string, Map<number, MetricRow>>>;
   aggregate(customerId: number, metrics?: readonly Metric[]): Promise<MetricRow>;
+  /** category → all-time totals, for the given names that have rollup rows. */
+  categoryAggregate(customerId: number, categories: readonly string[], metrics?: readonly Metric[]): Promise<Map<string, MetricRow>>;
   /** customer id → totals over the range, for the reseller's customers with rollup rows in it. */
   sumsByCustomer(resellerId: number, range: DayRange): Promise<Map<number, MetricRow>>;
+  // The parent-account view (v3 without on-behalf-of): sums over every customer of a reseller,
+  // grouped in SQL. Each customer's rows are its own local days, summed under the same date.
+  /** day → totals over all the reseller's customers, for the days in the range that have rows. */
+  resellerDaily(resellerId: number, range: DayRange): Promise<Map<number, MetricRow>>;
+  /** category → day → totals over all the reseller's customers, for the given names only. */
+  resellerCategoryDaily(resellerId: number, categories: readonly string[], range: DayRange): Promise<Map<string, Map<number, MetricRow>>>;
+  /** Which of `names` at least one of the reseller's customers has. */
+  resellerKnownCategories(resellerId: number, names: readonly string[]): Promise<Set<string>>;
   /** category → totals over the range, for the customer's categories with rollup rows in it. */
   categorySums(customerId: number, range: DayRange): Promise<Map<string, MetricRow>>;
   /** All category names the customer has, in binary (code point) order. */

@@ -140,7 +140,7 @@ const ROWS: Row[] = [
   { rule: 'list=yes', qs: `${BASE}&list=yes`, status: 400, errors: [LIST_VALUE] },
   { rule: 'list=tru (the seed typo)', qs: `${BASE}&list=tru`, status: 400, errors: [LIST_VALUE] },
   { rule: 'aggregate + list', qs: `${BASE}&aggregate=1&list=true`, status: 400, errors: ['error in list: cannot be combined with aggregate'] },
-  { rule: 'aggregate + category', qs: `${BASE}&aggregate=true&category=a`, status: 400, errors: ['error in category: cannot be combined with aggregate'] },
+  { rule: 'aggregate + category + a date', qs: `${BASE}&aggregate=true&category=a&days=2`, status: 400, errors: ['error in days: is not allowed with aggregate'] },
   { rule: 'list + category', qs: `${BASE}&list=1&category=a`, status: 400, errors: ['error in category: cannot be combined with list'] },
   { rule: 'list + category[]', qs: `${BASE}&list=1&category[]=a&category[]=b`, status: 400, errors: ['error in category: cannot be combined with list'] },
   { rule: 'aggregate + list + category', qs: `${BASE}&aggregate=1&list=1&category=a`, status: 400, errors: ['error in list: cannot be combined with aggregate'] },

@@ -325,7 +325,7 @@ describe('v3 statistics through @sendgrid/client', () => {
   test('400s list every problem as {field, message}', async () => {
     const cases: Array<[string, object, Record<string, string>, Array<{ field: string | null; message: string }>]> = [
       ['/v3/stats', {}, { 'on-behalf-of': 'berlin' }, [{ field: 'start_date', message: 'is required' }]],
-      ['/v3/stats', { start_date: '2024-01-01' }, {}, [{ field: 'on-behalf-of', message: "is required (the subuser's username)" }]],
+      ['/v3/categories/stats/sums', { start_date: '2024-01-01' }, {}, [{ field: 'on-behalf-of', message: "is required (the subuser's username)" }]],
       [
         '/v3/stats',
         { start_date: '2024-02-30', aggregated_by: 'year' },
@@ -379,5 +379,70 @@ describe('v3 statistics through @sendgrid/client', () => {
       assert.equal(e.response.headers.allow, 'GET');
       assert.deepEqual(e.response.body, { errors: [{ field: null, message: 'HTTP method must be GET' }] });
     }
+  });
+
+  // Issue 11 item 6: SendGrid's own examples call these two without on-behalf-of and read the
+  // parent account's totals. These tests run last: they add a customer and events.
+  test('/v3/stats without on-behalf-of: the sum over every customer of the reseller, by day, week and month', async () => {
+    const all = [...(await rows('daily_stats', 'berlin')), ...(await rows('daily_stats', 'newyork')), ...(await rows('daily_stats', 'idle'))];
+    for (const by of ['day', 'week', 'month']) {
+      const body = await get('/v3/stats', { start_date: '2023-12-18', end_date: '2024-01-05', aggregated_by: by });
+      const expected = [...bucketSums(all, '2023-12-18', '2024-01-05', by)].map(([date, sum]) => ({ date, stats: [{ metrics: v3(sum) }] }));
+      assert.deepEqual(body, expected, by);
+    }
+    // By hand: December has Berlin's b1–b3 and b6 and New York's n1–n5 (its New Year's Eve);
+    // January Berlin's seven. c1 (another reseller's) has two events on the 2nd: not here.
+    const month = (await get('/v3/stats', { start_date: '2023-12-18', aggregated_by: 'month' })) as Array<{ date: string; stats: Array<{ metrics: Row }> }>;
+    assert.deepEqual(
+      month.map((b) => [b.date, b.stats[0]?.metrics.requests, b.stats[0]?.metrics.delivered]),
+      [
+        ['2023-12-18', 9, 5],
+        ['2024-01-01', 7, 1],
+      ],
+    );
+    // The reseller's day is UTC: end_date defaults to, and may not pass, today in UTC.
+    const days = (await get('/v3/stats', { start_date: '2024-01-03' })) as Array<{ date: string }>;
+    assert.deepEqual(days.map((d) => d.date), ['2024-01-03', '2024-01-04', '2024-01-05']);
+    const late = await failure('/v3/stats', { start_date: '2024-01-03', end_date: '2024-01-06' });
+    assert.deepEqual(late.response.body, { errors: [{ field: 'end_date', message: 'must not be after today (2024-01-05)' }] });
+    // An empty header is the same as none; a named one still narrows to that customer.
+    assert.deepEqual(await get('/v3/stats', { start_date: '2024-01-03' }, { 'on-behalf-of': '' }), days);
+    assert.notDeepEqual(await get('/v3/stats', { start_date: '2023-12-27', aggregated_by: 'month' }, { 'on-behalf-of': 'berlin' }), await get('/v3/stats', { start_date: '2023-12-27', aggregated_by: 'month' }));
+  });
+
+  test('/v3/categories/stats without on-behalf-of: each requested category summed over the reseller\'s customers', async () => {
+    const tokyo = await f.store.addCustomer('tokyo', (await f.store.findReseller('acme'))?.id as number, 'Asia/Tokyo');
+    ids.tokyo = tokyo.id;
+    const tokyoEvents = [
+      ev('processed', '2024-01-02T01:00:00Z', 't1', { category: 'news' }),
+      ev('delivered', '2024-01-02T01:01:00Z', 't1', { category: 'news' }),
+      ev('processed', '2024-01-04T01:00:00Z', 't2', { category: 'tokyo-only' }),
+    ];
+    const res = await f.app.inject({
+      method: 'POST',
+      url: '/webhooks/events?user=tokyo',
+      headers: { authorization: basicAuth('acme', KEY), 'content-type': 'application/json' },
+      payload: JSON.stringify(tokyoEvents),
+    });
+    assert.equal(res.json().accepted, 3);
+    // Another reseller's customer with the same category on the same days: never summed in.
+    await postEvents(f.app, [ev('processed', '2024-01-02T10:00:00Z', 'x9', { category: 'news' })]);
+
+    const names = ['tokyo-only', 'news', 'never-used', 'promo'];
+    const body = await get('/v3/categories/stats', { categories: names, start_date: '2023-12-27', aggregated_by: 'week' });
+    const shown = ['tokyo-only', 'news', 'promo'];
+    const perCategory = await Promise.all(
+      shown.map(async (c) => {
+        const extra = ` AND category = '${c}'`;
+        const all = [...(await rows('category_daily_stats', 'berlin', extra)), ...(await rows('category_daily_stats', 'tokyo', extra)), ...(await rows('category_daily_stats', 'newyork', extra))];
+        return bucketSums(all, '2023-12-27', '2024-01-05', 'week');
+      }),
+    );
+    const dates = [...(perCategory[0] as Map<string, Row>).keys()];
+    const expected = dates.map((date) => ({ date, stats: shown.map((name, i) => ({ type: 'category', name, metrics: v3(perCategory[i]?.get(date) as Row) })) }));
+    assert.deepEqual(body, expected);
+    // By hand, news from the 1st: Berlin b4, b5 processed; Tokyo t1 → 3 requests, 2 delivered.
+    const jan = (body as Array<{ stats: Array<{ name: string; metrics: Row }> }>)[1]?.stats.find((s) => s.name === 'news')?.metrics as Row;
+    assert.deepEqual([jan.requests, jan.delivered], [3, 2]);
   });
 });

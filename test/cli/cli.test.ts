@@ -106,7 +106,7 @@ describe('mailtally CLI', () => {
     const list = run(['events', 'rejected', '--user', 'c1', '--db', db, '--json']);
     assert.equal(list.code, 0, list.stderr);
     const { rejected } = JSON.parse(list.stdout) as { rejected: Array<{ error: string; payload: string }> };
-    const unknownType = 'event: must be one of processed, dropped, delivered, deferred, bounce, open, click, spamreport, unsubscribe, group_unsubscribe, group_resubscribe';
+    const unknownType = 'event: must be one of processed, dropped, delivered, deferred, bounce, open, click, spamreport, unsubscribe, group_unsubscribe, group_resubscribe, account_status_change';
     // From the three imports above: the file, stdin (an unparseable line), the file again.
     assert.deepEqual(
       rejected.map((r) => r.error),

@@ -336,7 +336,7 @@ function injectStats(app: FastifyInstance, r: StatsRequest): Promise<LightMyRequ
 
 // Webhook bodies.
 
-const EVENT_TYPES = ['processed', 'dropped', 'delivered', 'deferred', 'bounce', 'open', 'click', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe'];
+const EVENT_TYPES = ['processed', 'dropped', 'delivered', 'deferred', 'bounce', 'open', 'click', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe', 'account_status_change'];
 const jsonish = fc.jsonValue({ maxDepth: 3 });
 const eventObject = fc.record(
   {
@@ -543,6 +543,85 @@ function checkWebhookAnswer(res: LightMyRequestResponse, r: WebhookRequest): voi
   }
 }
 
+
+// Multipart bodies for the legacy endpoints (issue 11 item 4): fields as PHP's curl sends them,
+// then broken in the ways a body can be: cut short, a file part, a part without a name, bare LF
+// line ends, junk headers, a missing or wrong boundary, too many or too long fields.
+const decodedPairs = fc.tuple(credentials, methodParam, userParam, wellFormedCall, extraParams).map((groups) =>
+  groups.flat().map(([k, v]): Pair => {
+    const decode = (x: string): string => {
+      try {
+        return decodeURIComponent(x);
+      } catch {
+        return x;
+      }
+    };
+    return [decode(k), decode(v)];
+  }),
+);
+
+interface MultipartRequest {
+  path: string;
+  pairs: Pair[];
+  mutation: string;
+  bytes: Buffer;
+  contentType: string;
+}
+
+function multipartBytes(pairs: Pair[], boundary: string, eol = '\r\n'): Buffer {
+  const parts = pairs.map(([k, v]) => Buffer.concat([enc(`--${boundary}${eol}Content-Disposition: form-data; name="${k.replace(/"/g, '%22')}"${eol}${eol}`), enc(v), enc(eol)]));
+  return Buffer.concat([...parts, enc(`--${boundary}--${eol}`)]);
+}
+
+const MUTATIONS = ['none', 'none', 'none', 'cut', 'file', 'no name', 'bare LF', 'junk header', 'no boundary', 'other boundary', 'many fields', 'long field', 'charset', 'preamble'] as const;
+
+const multipartRequest: fc.Arbitrary<MultipartRequest> = fc
+  .record({
+    path: statsPath,
+    pairs: decodedPairs,
+    boundary: fc.oneof(fc.constant('------------------------a0b1c2d3e4f5a6b7'), fc.stringMatching(/^[A-Za-z0-9'()+_,\-./:=?]{1,70}$/)),
+    mutation: fc.constantFrom(...MUTATIONS),
+    cut: fc.double({ min: 0, max: 1, noNaN: true }),
+  })
+  .map(({ path, pairs, boundary, mutation, cut }) => {
+    let contentType = `multipart/form-data; boundary=${boundary}`;
+    let bytes = multipartBytes(pairs, boundary);
+    const extra = (head: string, value = 'v'): Buffer => enc(`--${boundary}\r\n${head}\r\n\r\n${value}\r\n`);
+    const prepend = (b: Buffer): Buffer => Buffer.concat([b, bytes]);
+    if (mutation === 'cut') bytes = bytes.subarray(0, Math.floor(bytes.length * cut));
+    else if (mutation === 'file') bytes = prepend(extra('Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', 'file body'));
+    else if (mutation === 'no name') bytes = prepend(extra('Content-Disposition: form-data'));
+    else if (mutation === 'bare LF') bytes = multipartBytes(pairs, boundary, '\n');
+    else if (mutation === 'junk header') bytes = prepend(extra('Content-Disposition: attachment; name="days"\r\nX: \u0000\u00ff'));
+    else if (mutation === 'no boundary') contentType = 'multipart/form-data';
+    else if (mutation === 'other boundary') contentType = 'multipart/form-data; boundary=not-the-one';
+    else if (mutation === 'many fields') bytes = multipartBytes([...pairs, ...Array.from({ length: 1001 }, (_, i): Pair => [`x${i}`, ''])], boundary);
+    else if (mutation === 'long field') bytes = multipartBytes([...pairs, ['category', 'x'.repeat(70_000)]], boundary);
+    else if (mutation === 'charset') bytes = prepend(extra('Content-Disposition: form-data; name="category"\r\nContent-Type: text/plain; charset=iso-8859-1', '\u00e9t\u00e9'));
+    else if (mutation === 'preamble') bytes = Buffer.concat([enc('preamble text\r\n'), bytes, enc('epilogue')]);
+    return { path, pairs, mutation, bytes, contentType };
+  });
+
+// Webhook events whose custom args collide with SendGrid's field names (issue 11 item 1): every
+// field but those SendGrid defines on that event type may hold any JSON value.
+const collidingEvent = fc
+  .record({
+    event: fc.constantFrom(...EVENT_TYPES),
+    timestamp: fc.integer({ min: T - 10 * 86_400, max: T }),
+    sg_message_id: fc.string({ maxLength: 8 }),
+    email: fc.emailAddress(),
+    category: fc.constantFrom('news', ['news', 'promo'], []),
+    args: fc.dictionary(fc.constantFrom('type', 'url', 'reason', 'status', 'response', 'attempt', 'tls', 'sg_machine_open', 'smtp-id', 'ip', 'useragent', 'asm_group_id', 'pool', 'cert_err'), jsonish),
+    bounceType: fc.constantFrom('bounce', 'blocked', 'expired'),
+    reason: fc.constantFrom('Bounced Address', 'Invalid', '550 unknown'),
+    url: fc.webUrl(),
+  })
+  .map(({ event, args, bounceType, reason, url, ...rest }) => {
+    const own: Record<string, unknown> =
+      event === 'bounce' ? { type: bounceType, reason } : event === 'dropped' ? { reason } : event === 'click' ? { url } : event === 'account_status_change' ? { type: 'compliance_suspend' } : {};
+    return { ...rest, ...args, ...own, event };
+  });
+
 // ---------------------------------------------------------------------------------------------
 // The suites, once per backend.
 
@@ -638,6 +717,46 @@ function fuzzSuite(backend: 'sqlite' | 'postgres', skip: string | false): void {
         checkAnswer(res, format, method, `${method} ${url}`);
         assert.ok(!res.body.includes('key-r1-secret'), `${method} ${url}: the answer echoes the api_key: ${res.body}`);
       }
+      await assertHealthy(f.app);
+    });
+
+    test('statistics endpoints: multipart bodies, well-formed and broken (issue 11)', { timeout: 120_000 }, async (t) => {
+      const seen = new Map<number, number>();
+      await check(
+        fc.asyncProperty(multipartRequest, async (r) => {
+          const res = await f.app.inject({ method: 'POST', url: r.path, headers: { 'content-type': r.contentType }, payload: r.bytes });
+          seen.set(res.statusCode, (seen.get(res.statusCode) ?? 0) + 1);
+          const known = KNOWN_ENDPOINT.exec(r.path);
+          const label = `POST ${r.path} multipart (${r.mutation}) ${JSON.stringify(r.pairs).slice(0, 400)}`;
+          checkAnswer(res, known ? (known[1] as Format) : null, 'POST', label);
+          const withinLimits = r.pairs.every(([, v]) => Buffer.byteLength(v) <= 64 * 1024);
+          if ((r.mutation === 'none' || r.mutation === 'preamble') && withinLimits) {
+            // The same fields as a urlencoded form get the very same answer (multipart alone
+            // also bounds each field, at 64 KiB).
+            const form = r.pairs.map(([k, v]) => `${encodeURIComponent(k.replace(/"/g, '%22'))}=${encodeURIComponent(v)}`).join('&');
+            const same = await f.app.inject({ method: 'POST', url: r.path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form });
+            assert.equal(`${res.statusCode} ${res.body}`, `${same.statusCode} ${same.body}`, label);
+          }
+        }),
+        runs(250),
+        `multipart (${backend})`,
+      );
+      await assertHealthy(f.app);
+      assertCoverage(t, seen, [200, 400, 413]);
+    });
+
+    test('webhook: custom args named like SendGrid fields, any JSON value, on every event type, are never rejected (issue 11)', { timeout: 60_000 }, async () => {
+      await check(
+        fc.asyncProperty(fc.array(collidingEvent, { minLength: 1, maxLength: 20 }), async (events) => {
+          const res = await f.app.inject({ method: 'POST', url: '/webhooks/events?user=c1', headers: { authorization: AUTH_R1, 'content-type': 'application/json' }, payload: JSON.stringify(events) });
+          assert.equal(res.statusCode, 200, res.body);
+          const body = JSON.parse(res.body) as { accepted: number; duplicates: number; rejected: unknown[] };
+          assert.deepEqual(body.rejected, [], `${res.body} for ${JSON.stringify(events).slice(0, 2000)}`);
+          assert.equal(body.accepted + body.duplicates, events.length);
+        }),
+        runs(150),
+        `custom args (${backend})`,
+      );
       await assertHealthy(f.app);
     });
 

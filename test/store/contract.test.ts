@@ -86,6 +86,34 @@ for (const backend of backends) {
     );
 
     test(
+      'parent-account reads sum every customer of one reseller only; categoryAggregate is all time (issue 11)',
+      withStore(async ({ store }) => {
+        const { reseller, customer } = await seeded(store);
+        const tokyo = await store.addCustomer('tokyo', reseller.id, 'Asia/Tokyo');
+        await store.addReseller('r2', Buffer.from('s'), Buffer.from('h'));
+        const other = await store.addCustomer('other', (await store.findReseller('r2'))?.id as number, 'UTC');
+        const t = at('2024-03-09T20:00:00Z'); // the 9th in UTC, already the 10th in Tokyo
+        const sent = (m: string, category: string) => ev({ event: 'processed', timestamp: t, sg_message_id: m, email: 'a@x', category });
+        await store.applyBatch(customer, [sent('m1', 'news'), sent('m2', 'promo')], [], NOW);
+        await store.applyBatch(tokyo, [ev({ event: 'processed', timestamp: t, sg_message_id: 't1', email: 'a@x', category: 'news' }, 'Asia/Tokyo')], [], NOW);
+        await store.applyBatch(other, [sent('o1', 'news'), sent('o2', 'theirs')], [], NOW);
+
+        // Each customer's own day: c1's two on the 9th, Tokyo's one on the 10th; never r2's.
+        const days = await store.resellerDaily(reseller.id, { from: DAY - 5, to: DAY });
+        assert.deepEqual([...days.keys()].sort(), [DAY - 1, DAY]);
+        assert.deepEqual([days.get(DAY - 1)?.requests, days.get(DAY)?.requests], [2, 1]);
+        const news = (await store.resellerCategoryDaily(reseller.id, ['news', 'theirs'], { from: DAY - 5, to: DAY })).get('news');
+        assert.deepEqual([news?.get(DAY - 1)?.requests, news?.get(DAY)?.requests], [1, 1]);
+        assert.deepEqual(await store.resellerKnownCategories(reseller.id, ['news', 'promo', 'theirs', 'nope']), new Set(['news', 'promo']));
+        assert.equal((await store.resellerCategoryDaily(reseller.id, ['theirs'], { from: DAY - 5, to: DAY })).size, 0);
+
+        const totals = await store.categoryAggregate(customer.id, ['promo', 'news', 'nope'], ['requests']);
+        assert.deepEqual([...totals.keys()].sort(), ['news', 'promo']);
+        assert.deepEqual([totals.get('news')?.requests, totals.get('news')?.processed], [1, 0], 'only the metrics asked for');
+      }),
+    );
+
+    test(
       'category order is binary (code point), case-sensitive',
       withStore(async ({ store }) => {
         const { customer } = await seeded(store);

@@ -33,5 +33,27 @@ for (const backend of backends) {
         await cleanup();
       }
     });
+
+    test('events quarantined by the old custom-arg rule and account events are recovered (issue 11)', async () => {
+      const { store, cleanup } = await backend.open();
+      try {
+        await store.addReseller('r1', Buffer.from('s'), Buffer.from('h'));
+        const customer = await store.addCustomer('c1', (await store.findReseller('r1'))!.id, 'UTC');
+        const t = at('2024-03-10T09:00:00Z');
+        // Exactly what the previous release quarantined, with its reasons.
+        await store.applyBatch(customer, [], [
+          { index: 0, error: 'type: must be a string', payload: JSON.stringify({ event: 'delivered', timestamp: t, email: 'a@x', sg_message_id: 'm1', type: 1 }) },
+          { index: 1, error: 'url: must be a string', payload: JSON.stringify({ event: 'open', timestamp: t, email: 'a@x', sg_message_id: 'm1', url: 42 }) },
+          { index: 2, error: 'event: must be one of …', payload: JSON.stringify({ event: 'account_status_change', timestamp: t, type: 'compliance_suspend' }) },
+          { index: 3, error: 'type: must be a string', payload: JSON.stringify({ event: 'bounce', timestamp: t, email: 'a@x', type: 1 }) },
+        ], NOW);
+        assert.deepEqual(await reapplyQuarantined(store, customer, () => NOW), { reapplied: 3, duplicates: 0, still_rejected: 1 });
+        const totals = await store.aggregate(customer.id);
+        assert.deepEqual([totals.delivered, totals.opens, totals.unique_opens], [1, 1, 1]);
+        assert.deepEqual((await store.quarantined(customer.id, 10)).map((r) => r.index), [3], 'a bounce\'s own type must still be a string');
+      } finally {
+        await cleanup();
+      }
+    });
   });
 }

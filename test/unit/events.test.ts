@@ -34,10 +34,10 @@ function rejected(raw: unknown): string {
 const hex = (e: NormalizedEvent): string => e.fingerprint.toString('hex');
 
 describe('event types', () => {
-  test('the eleven SendGrid types are valid', () => {
+  test('the eleven SendGrid message types and the account event are valid', () => {
     assert.deepEqual(
       [...EVENT_TYPES].sort(),
-      ['bounce', 'click', 'deferred', 'delivered', 'dropped', 'group_resubscribe', 'group_unsubscribe', 'open', 'processed', 'spamreport', 'unsubscribe'],
+      ['account_status_change', 'bounce', 'click', 'deferred', 'delivered', 'dropped', 'group_resubscribe', 'group_unsubscribe', 'open', 'processed', 'spamreport', 'unsubscribe'],
     );
     for (const event of EVENT_TYPES) assert.equal(valid({ ...base, event }).event, event);
   });
@@ -171,6 +171,81 @@ describe('unknown extra fields', () => {
     const plain = valid(base);
     const extra = valid({ ...base, marketing_campaign_id: 12, customer_ref: { nested: [1, 2] }, ip: '192.0.2.1', useragent: 'Mozilla', asm_group_id: 3 });
     assert.deepEqual(extra, plain);
+  });
+});
+
+describe('custom args named like SendGrid fields (issue 11 item 1)', () => {
+  // SendGrid flattens custom args into the event; its own field wins only where it defines one.
+  const collisions: Record<string, unknown> = { type: 1, url: 42, reason: true, status: 500, response: ['x'], attempt: 3, tls: { on: 1 }, sg_machine_open: 'yes', 'smtp-id': 7 };
+  const wherever: Record<string, string[]> = {
+    type: ['processed', 'delivered', 'deferred', 'open', 'click', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe', 'dropped'],
+    url: ['processed', 'dropped', 'delivered', 'deferred', 'bounce', 'open', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe', 'account_status_change'],
+    reason: ['processed', 'delivered', 'deferred', 'open', 'click', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe', 'account_status_change'],
+  };
+
+  test('type, url and reason of any JSON type are ignored on the types that do not define them', () => {
+    for (const [field, events] of Object.entries(wherever)) {
+      for (const event of events) {
+        for (const value of [1, 42.5, true, false, ['a'], { a: 1 }, 'text']) {
+          const plain = valid({ ...base, event, type: event === 'bounce' ? 'bounce' : undefined });
+          const withArg = valid({ ...base, event, type: event === 'bounce' ? 'bounce' : undefined, [field]: value });
+          if (event === 'dropped' && field === 'type' && typeof value === 'string') continue; // SPEC 4: a drop's string type is identity
+          assert.deepEqual(withArg, plain, `${field}=${JSON.stringify(value)} on ${event}`);
+        }
+      }
+    }
+  });
+
+  test('the issue\'s examples are counted: delivered with type 1, open with url 42, processed with reason true', () => {
+    assert.deepEqual(valid({ ...base, event: 'delivered', type: 1 }).metrics, ['delivered']);
+    assert.deepEqual(valid({ ...base, event: 'open', url: 42 }).metrics, ['opens']);
+    assert.deepEqual(valid({ ...base, event: 'processed', reason: true }).metrics, ['requests', 'processed']);
+  });
+
+  test('every other SendGrid field name with a non-string value rejects nothing', () => {
+    for (const event of EVENT_TYPES) {
+      const extra = Object.fromEntries(Object.entries(collisions).filter(([k]) => !(k === 'type' && (event === 'bounce' || event === 'account_status_change')) && !(k === 'url' && event === 'click') && !(k === 'reason' && (event === 'bounce' || event === 'dropped'))));
+      valid({ ...base, event, ...extra });
+    }
+  });
+
+  test('a non-string smtp-id on an open is a custom arg: the message is keyed as if it were absent', () => {
+    const { sg_message_id: _m, 'smtp-id': _s, ...bare } = base;
+    const open = { ...bare, event: 'open' };
+    assert.deepEqual(valid({ ...open, 'smtp-id': 7 }).unique, valid(open).unique);
+  });
+
+  test('where SendGrid defines them they still decide metrics and identity, and must be strings', () => {
+    assert.equal(rejected({ ...base, event: 'bounce', type: 1 }), 'type: must be a string');
+    assert.equal(rejected({ ...base, event: 'bounce', reason: 5 }), 'reason: must be a string');
+    assert.equal(rejected({ ...base, event: 'dropped', reason: false }), 'reason: must be a string');
+    assert.equal(rejected({ ...base, event: 'click', url: 42 }), 'url: must be a string');
+    assert.equal(rejected({ ...base, event: 'account_status_change', type: 3 }), 'type: must be a string');
+    assert.equal(rejected({ ...base, email: 5 }), 'email: must be a string');
+    assert.equal(rejected({ ...base, sg_message_id: ['m'] }), 'sg_message_id: must be a string');
+  });
+
+  test('machine opens: sg_machine_open counts on opens only, whatever it is elsewhere', () => {
+    assert.deepEqual(valid({ ...base, event: 'delivered', sg_machine_open: true }).metrics, ['delivered']);
+    assert.deepEqual(valid({ ...base, event: 'open', sg_machine_open: 'true' }).metrics, ['opens']);
+  });
+});
+
+describe('account events (issue 11 item 2)', () => {
+  // As Twilio's Event Webhook reference shows them: no email, no message id, no category.
+  const account = { event: 'account_status_change', sg_event_id: 'MjEzNTg5OTcyOC10ZXJtaW5hdGUtMTcwNzg1MTUzMQ', timestamp: 1709142428, type: 'compliance_suspend' };
+
+  test('are valid and change no metric', () => {
+    const e = valid(account);
+    assert.deepEqual(e.metrics, []);
+    assert.equal(e.unique, null);
+    assert.deepEqual(e.categories, []);
+  });
+
+  test('two changes in the same second are two events; a retry with a new sg_event_id is one', () => {
+    const a = hex(valid(account));
+    assert.notEqual(hex(valid({ ...account, type: 'compliance_reactivate' })), a);
+    assert.equal(hex(valid({ ...account, sg_event_id: 'other' })), a);
   });
 });
 

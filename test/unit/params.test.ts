@@ -11,6 +11,9 @@ describe('collectParams', () => {
     assert.deepEqual(collectParams({ category: ['a', 'b'] }).get('category'), ['a', 'b']);
     assert.deepEqual(collectParams({ 'category[]': ['a', 'b'] }).get('category'), ['a', 'b']);
     assert.deepEqual(collectParams({ 'category[]': 'a' }).get('category'), ['a']);
+    // PHP: http_build_query(['category' => ['a', 'b']]) and curl field arrays number the elements.
+    assert.deepEqual(collectParams({ 'category[0]': 'a', 'category[1]': 'b', 'category[12]': 'c' }).get('category'), ['a', 'b', 'c']);
+    assert.equal(collectParams({ 'category[x]': 'a' }).get('category'), undefined, 'only numeric indexes');
   });
 
   test('query string and body are merged in order', () => {

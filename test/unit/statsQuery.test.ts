@@ -28,7 +28,7 @@ function errorsOf(...sources: Source[]): string[] {
 
 /** A query with its days as text, for readable comparisons. */
 function shown(q: StatsQuery): Record<string, unknown> {
-  if (q.kind === 'aggregate' || q.kind === 'list') return { kind: q.kind };
+  if (q.kind === 'aggregate' || q.kind === 'list' || q.kind === 'categoryAggregate') return { ...q };
   const { from, to, ...rest } = q;
   return { ...rest, from: formatDay(from), to: formatDay(to) };
 }
@@ -118,7 +118,6 @@ describe('list', () => {
 describe('combining aggregate, list and category', () => {
   const cases: Array<{ params: Source; message: string }> = [
     { params: { aggregate: '1', list: 'true' }, message: 'error in list: cannot be combined with aggregate' },
-    { params: { aggregate: 'true', category: 'a' }, message: 'error in category: cannot be combined with aggregate' },
     { params: { list: '1', category: 'a' }, message: 'error in category: cannot be combined with list' },
     { params: { aggregate: '1', list: '1', category: ['a', 'b'] }, message: 'error in list: cannot be combined with aggregate' },
   ];
@@ -127,6 +126,24 @@ describe('combining aggregate, list and category', () => {
       assert.deepEqual(errorsOf(params), [message]);
     });
   }
+});
+
+describe('aggregate with categories (issue 11: per-category all-time totals)', () => {
+  test('one shape of its own, categories distinct in the order requested, category[] too', () => {
+    assert.deepEqual(parse({ aggregate: 'true', category: 'a' }), { kind: 'categoryAggregate', categories: ['a'] });
+    assert.deepEqual(parse({ aggregate: '1', 'category[]': ['b', 'a', 'b'] }), { kind: 'categoryAggregate', categories: ['b', 'a'] });
+    assert.deepEqual(parse({ aggregate: '1' }, { category: ['c', 'd'] }), { kind: 'categoryAggregate', categories: ['c', 'd'] });
+  });
+
+  test('aggregate=0 with categories is still category statistics', () => {
+    assert.equal(parse({ aggregate: '0', category: 'a' }).kind, 'category');
+  });
+
+  test('dates are still not allowed, and at most 100 categories', () => {
+    assert.deepEqual(errorsOf({ aggregate: '1', category: 'a', days: '3' }), ['error in days: is not allowed with aggregate']);
+    const many = Array.from({ length: 101 }, (_, i) => `c${i}`);
+    assert.deepEqual(errorsOf({ aggregate: '1', category: many }), ['error in category: at most 100 categories per request']);
+  });
 });
 
 describe('category statistics', () => {

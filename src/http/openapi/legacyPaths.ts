@@ -21,7 +21,7 @@ const FIELDS: Record<string, { required?: boolean; description: string; schema: 
   start_date: { description: `First day (YYYY-MM-DD, a real calendar date). At most ${MAX_RANGE_DAYS} days up to end_date.`, schema: date('YYYY-MM-DD') },
   end_date: { description: 'Last day (YYYY-MM-DD), default today; needs start_date; not after today; not before start_date.', schema: date('YYYY-MM-DD') },
   aggregate: {
-    description: 'All-time totals: `1` or `true`. `0`/`false` mean "not an aggregate call". Not with dates, `list` or `category`.',
+    description: 'All-time totals: `1` or `true`. `0`/`false` mean "not an aggregate call". Not with dates or `list`; with `category`, one all-time row per requested category the customer has, in request order.',
     schema: { type: 'string', enum: ['1', 'true', '0', 'false'] },
   },
   list: { description: 'The customer’s category names (binary order): `true` or `1`. Not with dates, `aggregate` or `category`.', schema: { type: 'string', enum: ['true', '1'] } },
@@ -50,7 +50,7 @@ const formBody: SchemaObject = {
   },
 };
 
-const RULES = `Exactly one shape per call: daily (\`days\`, or \`start_date\` [+ \`end_date\`], or neither for today), \`aggregate=1\`, \`list=true\`, or \`category\` (+ dates). Parameters may come from the query string, an \`application/x-www-form-urlencoded\` body, or both; the same value twice is accepted, two different values are \`error in <param>: must be given only once\`. Checks run in this order: credentials (401) → method (400/404) → user (400) → the call's parameters (400, every problem listed).`;
+const RULES = `Exactly one shape per call: daily (\`days\`, or \`start_date\` [+ \`end_date\`], or neither for today), \`aggregate=1\`, \`list=true\`, \`category\` (+ dates), or \`aggregate=1\` + \`category\`. Parameters may come from the query string, an \`application/x-www-form-urlencoded\` or \`multipart/form-data\` body (fields only, no files), or both; the same value twice is accepted, two different values are \`error in <param>: must be given only once\`. Checks run in this order: credentials (401) → method (400/404) → user (400) → the call's parameters (400, every problem listed).`;
 
 interface Generation {
   tag: 'v1' | 'v2';
@@ -72,7 +72,7 @@ function operation(g: Generation, format: Format, method: 'get' | 'post', isAlia
   const success: Record<string, MediaTypeObject> =
     format === 'json'
       ? { [JSON_TYPE]: { schema: ref('schemas', g.answer) } }
-      : { [XML_TYPE]: { schema: { type: 'string' as const, description: `${g.answer} as XML: <stats><day>…</day></stats>, <stats>…</stats> (aggregate) or <categories><category>…</category></categories>.` }, ...(g.tag === 'v1' ? { example: V1_XML_EXAMPLE } : {}) } };
+      : { [XML_TYPE]: { schema: { type: 'string' as const, description: `${g.answer} as XML: <stats><day>…</day></stats>, <stats>…</stats> (aggregate), <stats><category_stats>…</category_stats></stats> (aggregate with category) or <categories><category>…</category></categories>.` }, ...(g.tag === 'v1' ? { example: V1_XML_EXAMPLE } : {}) } };
   const op: OperationObject = {
     operationId: `${g.tag}${isAlias ? 'Subuser' : ''}Stats${format === 'json' ? 'Json' : 'Xml'}${method === 'get' ? 'Get' : 'Post'}`,
     summary: `${g.tag} customer statistics (${format.toUpperCase()}, ${method.toUpperCase()})${isAlias ? ` — alias of ${g.prefix}/${g.name}.${format}` : ''}`,
@@ -89,7 +89,10 @@ function operation(g: Generation, format: Format, method: 'get' | 'post', isAlia
     op.requestBody = {
       required: true,
       description: 'The parameters as a form; any of them may be in the query string instead.',
-      content: { 'application/x-www-form-urlencoded': { schema: formBody, encoding: { category: { style: 'form', explode: true } } } },
+      content: {
+        'application/x-www-form-urlencoded': { schema: formBody, encoding: { category: { style: 'form', explode: true } } },
+        'multipart/form-data': { schema: formBody },
+      },
     };
   }
   return op;

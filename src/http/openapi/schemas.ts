@@ -33,17 +33,22 @@ export const SCHEMAS: Record<string, SchemaObject> = {
   V1DailyRow: row([['date', day], ...counts(V1_METRICS)], 'One day; every day of the range appears once, ascending, zero-filled.'),
   V1CategoryRow: row([['date', day], ['category', text], ...counts(V1_METRICS)], 'One requested category on one day.'),
   V1Aggregate: row(counts(V1_METRICS), 'All-time totals.'),
+  V1CategoryAggregate: row([['category', text], ...counts(V1_METRICS)], 'All-time totals of one requested category (aggregate=1 with category).'),
   CategoryListEntry: row([['category', text]]),
   V1Answer: {
-    description: 'Daily rows (days/start_date/none), the aggregate (aggregate=1), the category list (list=true) or category rows (category=…).',
-    anyOf: [arrayOf('V1DailyRow'), ref('schemas', 'V1Aggregate'), arrayOf('CategoryListEntry'), arrayOf('V1CategoryRow')],
+    description: 'Daily rows (days/start_date/none), the aggregate (aggregate=1), the category list (list=true), category rows (category=…) or all-time category rows (aggregate=1&category=…).',
+    anyOf: [arrayOf('V1DailyRow'), ref('schemas', 'V1Aggregate'), arrayOf('CategoryListEntry'), arrayOf('V1CategoryRow'), arrayOf('V1CategoryAggregate')],
   },
   V2DailyRow: row([['date', day], ...counts(V2_DAILY_FIELDS.map(([name]) => name))], "v2 day row: `blocks` is the stored bounces of type 'blocked'."),
   V2CategoryRow: row(v2Category, 'v2 category row, in the field order SendGrid documents (`blocked` = stored `blocks`; `spam_drop` on category rows only).'),
   V2Aggregate: row(counts(V2_DAILY_FIELDS.map(([name]) => name)), 'All-time totals, the day row without `date`.'),
+  V2CategoryAggregate: row(
+    v2Category.filter(([name]) => name !== 'date'),
+    'All-time totals of one requested category (aggregate=1 with category): the v2 category row without `date`.',
+  ),
   V2Answer: {
     description: 'As v1, with the extended rows.',
-    anyOf: [arrayOf('V2DailyRow'), ref('schemas', 'V2Aggregate'), arrayOf('CategoryListEntry'), arrayOf('V2CategoryRow')],
+    anyOf: [arrayOf('V2DailyRow'), ref('schemas', 'V2Aggregate'), arrayOf('CategoryListEntry'), arrayOf('V2CategoryRow'), arrayOf('V2CategoryAggregate')],
   },
   LegacyError: row(
     [
@@ -87,7 +92,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
     properties: {
       event: {
         type: 'string',
-        enum: ['processed', 'dropped', 'delivered', 'deferred', 'bounce', 'open', 'click', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe'],
+        enum: ['processed', 'dropped', 'delivered', 'deferred', 'bounce', 'open', 'click', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe', 'account_status_change'],
       },
       timestamp: { type: 'integer', minimum: 0, description: 'Unix seconds; above 10^11 taken as milliseconds; a JSON integer, not a string.' },
       email: text,
@@ -101,9 +106,9 @@ export const SCHEMAS: Record<string, SchemaObject> = {
           { type: 'array', maxItems: 10, items: { type: 'string', maxLength: 255 } },
         ],
       },
-      url: { type: 'string', description: 'click events' },
-      type: { type: 'string', description: 'bounce events: bounce, blocked or expired' },
-      reason: { type: 'string', description: "dropped events, e.g. 'Bounced Address'" },
+      url: { description: 'click events: a string. On other types a custom argument of any JSON type, ignored.' },
+      type: { description: 'bounce events: bounce, blocked or expired; account_status_change: e.g. compliance_suspend (strings). On other types a custom argument, ignored.' },
+      reason: { description: "bounce and dropped events: a string, e.g. 'Bounced Address'. On other types a custom argument, ignored." },
       sg_machine_open: { type: 'boolean', description: 'open events: true for a machine open (Apple Mail Privacy Protection)' },
     },
     additionalProperties: true,

@@ -48,8 +48,8 @@ export const V3_PARAMETERS: Record<string, ParameterObject> = {
   v3_on_behalf_of: {
     name: 'on-behalf-of',
     in: 'header',
-    required: true,
-    description: "The customer's username; unknown and another reseller's customers both answer 400 `subuser not found`.",
+    description:
+      "The customer's username; unknown and another reseller's customers both answer 400 `subuser not found`. Required on the category sums; absent on /v3/stats and /v3/categories/stats, the answer is the reseller's own (parent account) view: the sum over all its customers, days in UTC.",
     schema: { type: 'string', minLength: 1 },
   },
   v3_subusers: nameList('subusers', "customers of the reseller"),
@@ -89,7 +89,7 @@ const series = (point: string): SchemaObject => ({ type: 'array', items: ref('sc
 export function v3Paths(): Record<string, PathItemObject> {
   return {
     '/v3/stats': {
-      get: op('v3Stats', "One customer's totals, bucketed", 'Each bucket carries one entry with `metrics` only, as on SendGrid.', [p('on_behalf_of'), ...SERIES], series('V3TotalsPoint')),
+      get: op('v3Stats', "One customer's totals (on-behalf-of), or without it all the reseller's customers summed, bucketed", 'Each bucket carries one entry with `metrics` only, as on SendGrid.', [p('on_behalf_of'), ...SERIES], series('V3TotalsPoint')),
     },
     '/v3/subusers/stats': {
       get: op('v3SubuserStats', 'Up to 10 customers, bucketed', 'One entry per customer, in the order requested. `on-behalf-of` is ignored.', [p('subusers'), ...SERIES], series('V3NamedPoint')),
@@ -98,7 +98,7 @@ export function v3Paths(): Record<string, PathItemObject> {
       get: op('v3SubuserSums', 'Every customer of the reseller, totals over the range, sorted and paged', 'One object dated start_date; idle customers appear with zeros. `on-behalf-of` is ignored.', SUMS, ref('schemas', 'V3NamedPoint')),
     },
     '/v3/categories/stats': {
-      get: op('v3CategoryStats', "Up to 10 of one customer's categories, bucketed", 'Categories the customer never had are left out.', [p('on_behalf_of'), p('categories'), ...SERIES], series('V3NamedPoint')),
+      get: op('v3CategoryStats', "Up to 10 of one customer's categories (on-behalf-of), or without it summed over all the reseller's customers, bucketed", 'Categories never had (by that customer, or by any of the reseller\'s) are left out.', [p('on_behalf_of'), p('categories'), ...SERIES], series('V3NamedPoint')),
     },
     '/v3/categories/stats/sums': {
       get: op('v3CategorySums', "Every category of one customer, totals over the range, sorted and paged", 'One object dated start_date; idle categories appear with zeros.', [p('on_behalf_of'), ...SUMS], ref('schemas', 'V3NamedPoint')),

@@ -1,11 +1,10 @@
 // The legacy reseller stats calls, method=stats, GET or POST, parameters from the query string
-// and/or a form body:
+// and/or a form body (urlencoded or multipart, formBodies.ts):
 //   v1  /api/distributor.manage.{json,xml}   (and the seed's distributor.manageSubuser alias)
 //   v2  /apiv2/reseller.manage.{json,xml}    (and reseller.manageSubuser)
 // Both generations take the same parameters, make the same checks in SPEC section 3's order —
 // credentials (401) → method (400/404) → user (400) → the call's parameters — and answer from
 // the same rollups; only the rows they render differ.
-import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { todayIn } from '../../domain/calendar.js';
 import { ApiError, userNotFound } from '../../domain/errors.js';
@@ -15,6 +14,7 @@ import { parseStatsQuery } from '../../domain/statsQuery.js';
 import { V2_METRICS } from '../../domain/v2Fields.js';
 import { type StatsAnswer, answerStats } from '../../services/stats.js';
 import type { AppDeps } from '../deps.js';
+import { acceptFormBodies } from '../formBodies.js';
 import { CONTENT_TYPES, type Format, type Rendering, serialize } from '../render.js';
 import { renderAnswer } from '../statsResponses.js';
 import { renderV2Answer } from '../v2Responses.js';
@@ -57,10 +57,9 @@ function required(params: Params, name: string): string {
 
 export async function legacyRoutes(app: FastifyInstance, opts: AppDeps & { generation: LegacyGeneration }): Promise<void> {
   const { generation, ...deps } = opts;
-  // Parameters come from the query string or a form body only (SPEC section 3); any other body
-  // type is refused with 415 rather than half-read.
-  app.removeAllContentTypeParsers();
-  await app.register(formbody);
+  // Parameters come from the query string or a form body only (SPEC section 3, and multipart
+  // since issue 11); any other body type is refused with 415 rather than half-read.
+  await acceptFormBodies(app);
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const match = generation.endpoint.exec((request.params as { '*': string })['*']);

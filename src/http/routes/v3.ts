@@ -8,7 +8,7 @@ import { todayIn } from '../../domain/calendar.js';
 import { ApiError, badParam, paramMessage } from '../../domain/errors.js';
 import { type Params, collectParams } from '../../domain/params.js';
 import { parseNameList, parseV3Series, parseV3Sums } from '../../domain/v3Query.js';
-import { categorySeries, customerSeries, subuserSeries } from '../../services/v3Series.js';
+import { categorySeries, customerSeries, resellerCategorySeries, resellerSeries, subuserSeries } from '../../services/v3Series.js';
 import { categorySums, subuserSums } from '../../services/v3Sums.js';
 import type { Customer, Reseller } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
@@ -51,12 +51,23 @@ export async function v3Routes(app: FastifyInstance, deps: V3Deps): Promise<void
 
   /** The customer named by `on-behalf-of`; another reseller's looks exactly like a missing one. */
   async function onBehalfOf(request: FastifyRequest, owner: Reseller): Promise<Customer> {
+    const customer = await optionalOnBehalfOf(request, owner);
+    if (!customer) throw badParam('on-behalf-of', "is required (the subuser's username)");
+    return customer;
+  }
+
+  /** As onBehalfOf, but null when the header is absent (or empty): the reseller's own view. */
+  async function optionalOnBehalfOf(request: FastifyRequest, owner: Reseller): Promise<Customer | null> {
     const username = request.headers['on-behalf-of'];
-    if (typeof username !== 'string' || username === '') throw badParam('on-behalf-of', "is required (the subuser's username)");
+    if (username === undefined || username === '') return null;
+    if (typeof username !== 'string') throw badParam('on-behalf-of', 'must be given only once');
     const customer = await deps.store.findCustomer(username);
     if (!customer || customer.resellerId !== owner.id) throw badParam('on-behalf-of', SUBUSER_NOT_FOUND);
     return customer;
   }
+
+  /** The parent-account view's "today": a reseller's day is UTC (SPEC section 8). */
+  const utcToday = (): number => todayIn('UTC', deps.now());
 
   /**
    * "Today" bounds end_date. Customers in several time zones have several todays; the latest
@@ -74,8 +85,12 @@ export async function v3Routes(app: FastifyInstance, deps: V3Deps): Promise<void
 
   const paramsOf = (request: FastifyRequest): Params => collectParams(request.query as Record<string, unknown>);
 
+  // Without on-behalf-of, /v3/stats and /v3/categories/stats answer for the parent account, as
+  // SendGrid's own examples call them: the sum over every customer of the reseller.
   app.get('/stats', async (request, reply) => {
-    const customer = await onBehalfOf(request, await reseller(request));
+    const owner = await reseller(request);
+    const customer = await optionalOnBehalfOf(request, owner);
+    if (!customer) return sendV3(reply, 200, await resellerSeries(deps.store, owner.id, parseV3Series(paramsOf(request), utcToday())));
     const q = parseV3Series(paramsOf(request), todayOf([customer]));
     return sendV3(reply, 200, await customerSeries(deps.store, customer, q));
   });
@@ -100,12 +115,14 @@ export async function v3Routes(app: FastifyInstance, deps: V3Deps): Promise<void
   });
 
   app.get('/categories/stats', async (request, reply) => {
-    const customer = await onBehalfOf(request, await reseller(request));
+    const owner = await reseller(request);
+    const customer = await optionalOnBehalfOf(request, owner);
     const params = paramsOf(request);
     const [names, q] = together(
       () => parseNameList(params, 'categories'),
-      () => parseV3Series(params, todayOf([customer])),
+      () => parseV3Series(params, customer ? todayOf([customer]) : utcToday()),
     );
+    if (!customer) return sendV3(reply, 200, await resellerCategorySeries(deps.store, owner.id, names, q));
     return sendV3(reply, 200, await categorySeries(deps.store, customer, names, q));
   });
 
