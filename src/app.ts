@@ -9,6 +9,7 @@ import type { AppDeps } from './http/deps.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/errorHandler.js';
 import { dashboardRoutes } from './http/dashboard/routes.js';
 import { installMethodGuard } from './http/paths.js';
+import { parseQuery, redactUrl } from './http/redact.js';
 import { installRequestMetrics } from './http/requestMetrics.js';
 import { healthRoutes } from './http/routes/health.js';
 import { opsRoutes } from './http/routes/ops.js';
@@ -28,13 +29,6 @@ export interface AppOptions {
   throttle?: ThrottleLimits;
   /** Signs dashboard session cookies; random per app when not given. */
   sessionSecret?: string;
-}
-
-// api_key travels in query strings of the legacy API; it must never reach a log line.
-const SECRET_PARAM = /([?&](?:api_key|api_user)=)[^&]*/gi;
-
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAM, '$1[redacted]');
 }
 
 export function defaultLogger(level: string): FastifyServerOptions['logger'] {
@@ -78,6 +72,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.trustProxy ?? false,
     frameworkErrors: frameworkErrorHandler,
     logController: new OneLinePerRequest(),
+    // Named, not left to the default: log redaction (http/redact.ts) decodes with this parser.
+    routerOptions: { querystringParser: parseQuery },
   });
   const deps: AppDeps = {
     store: options.store,

@@ -7,13 +7,18 @@ export type Params = ReadonlyMap<string, readonly string[]>;
 
 type RawValue = unknown;
 
+/** The parameter a decoded key names: `x[]` is `x`. The one rule, shared with log redaction. */
+export function paramName(decodedKey: string): string {
+  return decodedKey.endsWith('[]') ? decodedKey.slice(0, -2) : decodedKey;
+}
+
 /** Merge parsed query/body objects; `x[]` counts as `x`; non-string leaves are dropped. */
 export function collectParams(...sources: Array<Record<string, RawValue> | null | undefined>): Params {
   const out = new Map<string, string[]>();
   for (const source of sources) {
     if (!source || typeof source !== 'object') continue;
     for (const [rawKey, raw] of Object.entries(source)) {
-      const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
+      const key = paramName(rawKey);
       const values = Array.isArray(raw) ? raw : [raw];
       const list = out.get(key) ?? [];
       for (const v of values) if (typeof v === 'string') list.push(v);

@@ -15,6 +15,7 @@ import { parseStatsQuery } from '../../domain/statsQuery.js';
 import { V2_METRICS } from '../../domain/v2Fields.js';
 import { type StatsAnswer, answerStats } from '../../services/stats.js';
 import type { AppDeps } from '../deps.js';
+import { parseQuery } from '../redact.js';
 import { CONTENT_TYPES, type Format, type Rendering, serialize } from '../render.js';
 import { renderAnswer } from '../statsResponses.js';
 import { renderV2Answer } from '../v2Responses.js';
@@ -60,7 +61,7 @@ export async function legacyRoutes(app: FastifyInstance, opts: AppDeps & { gener
   // Parameters come from the query string or a form body only (SPEC section 3); any other body
   // type is refused with 415 rather than half-read.
   app.removeAllContentTypeParsers();
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseQuery });
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const match = generation.endpoint.exec((request.params as { '*': string })['*']);
