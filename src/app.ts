@@ -25,7 +25,8 @@ export interface AppOptions {
   credentialCacheMs?: number;
   webhookBodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
-  trustProxy?: boolean;
+  /** Reverse proxies (addresses/CIDRs) whose X-Forwarded-* headers are believed; none by default. */
+  trustProxy?: readonly string[];
   throttle?: ThrottleLimits;
   /** Signs dashboard session cookies; random per app when not given. */
   sessionSecret?: string;
@@ -69,7 +70,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
-    trustProxy: options.trustProxy ?? false,
+    // proxy-addr walks X-Forwarded-For from the right and stops at the first untrusted hop, so a
+    // value the client wrote itself is never taken unless it only passed trusted proxies.
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     frameworkErrors: frameworkErrorHandler,
     logController: new OneLinePerRequest(),
     // Named, not left to the default: log redaction (http/redact.ts) decodes with this parser.

@@ -4,7 +4,7 @@
 //   may then try that api_user only once every few seconds. The real reseller, from its own
 //   address, still gets its attempt through, and once verified it rides the credential cache,
 //   which is checked before any of this.
-// State is per process and in memory; behind a proxy, set MAILTALLY_TRUST_PROXY so the
+// State is per process and in memory; behind a proxy, list it in MAILTALLY_TRUST_PROXY so the
 // address is the client's, not the proxy's.
 
 const WINDOW_MS = 60_000;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { buildApp, defaultLogger } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { redactUrl } from '../../src/http/redact.js';
 import { hashApiKey } from '../../src/auth/keys.js';
 import { type Fixture, basicAuth, fixture, openTempSqlite, tempDir } from '../helpers.js';
@@ -180,5 +181,28 @@ describe('every spelling the parameter parser accepts is redacted (issue 10, ite
     assert.equal(redactUrl('/api/x.json?API_KEY=s&password=p&confirm_password=q'), '/api/x.json?API_KEY=[redacted]&password=[redacted]&confirm_password=[redacted]');
     assert.equal(redactUrl('/api/x.json?api+key=s&api_keys=t&x=api_key%3Ds'), '/api/x.json?api+key=s&api_keys=t&x=api_key%3Ds', 'other names are not secrets');
     assert.equal(redactUrl('/api/x.json?api_key%zz=s'), '/api/x.json?api_key%zz=s', 'an undecodable key stays as the parser leaves it: not api_key');
+  });
+});
+
+describe('X-Forwarded-For is believed only from listed proxies (issue 10, item 6)', () => {
+  test('rotating X-Forwarded-For does not escape the throttle, directly or through a trusted proxy', async () => {
+    const f = await fixture(NOW);
+    const app = await buildApp({ store: f.store, now: () => NOW, trustProxy: loadConfig({ MAILTALLY_TRUST_PROXY: '10.0.0.0/8' }).trustProxy });
+    try {
+      const guess = (i: number, remoteAddress: string, xff: string) => app.inject({ url: url(`guess-${i}`), remoteAddress, headers: { 'x-forwarded-for': xff } });
+      // A client talking to the server directly: its X-Forwarded-For is its own invention.
+      const direct = [];
+      for (let i = 0; i < 25; i++) direct.push((await guess(i, '198.51.100.7', `203.0.113.${i}`)).statusCode);
+      assert.deepEqual(direct.slice(20), [429, 429, 429, 429, 429]);
+      // Through the trusted proxy, which appends the address it saw: only that hop counts.
+      const proxied = [];
+      for (let i = 0; i < 25; i++) proxied.push((await guess(i, '10.1.2.3', `203.0.113.${i}, 198.51.100.8`)).statusCode);
+      assert.deepEqual(proxied.slice(20), [429, 429, 429, 429, 429]);
+      // Another client behind the same proxy is its own address.
+      assert.equal((await app.inject({ url: url('key-r1-secret'), remoteAddress: '10.1.2.3', headers: { 'x-forwarded-for': '192.0.2.77' } })).statusCode, 200);
+    } finally {
+      await app.close();
+      await f.close();
+    }
   });
 });

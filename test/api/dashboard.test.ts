@@ -67,7 +67,7 @@ describe('dashboard HTTP', () => {
     const me = await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: sessionCookie(res) } });
     assert.deepEqual(me.json(), { api_user: 'r1' });
 
-    const tls = await buildApp({ store: f.store, now: () => NOW, trustProxy: true });
+    const tls = await buildApp({ store: f.store, now: () => NOW, trustProxy: ['127.0.0.1'] });
     try {
       const behindProxy = await tls.inject({ method: 'POST', url: '/dashboard/login', payload: { api_user: 'r1', api_key: 'key-r1-secret' }, headers: { 'x-forwarded-proto': 'https' } });
       assert.equal(behindProxy.cookies.find((x) => x.name === 'mt_session')?.secure, true);
