@@ -2,7 +2,7 @@
 // app.inject(), and server.ts adds the socket, timeouts and shutdown.
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
-import { AuthThrottle, type ThrottleLimits } from './auth/throttle.js';
+import { DEFAULT_GATE_LIMITS, type GateLimits, KeyCheckGate } from './auth/keyCheckGate.js';
 import { BearerVerifier } from './auth/bearer.js';
 import { CredentialVerifier } from './auth/verifier.js';
 import type { AppDeps } from './http/deps.js';
@@ -27,7 +27,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Reverse proxies (addresses/CIDRs) whose X-Forwarded-* headers are believed; none by default. */
   trustProxy?: readonly string[];
-  throttle?: ThrottleLimits;
+  /** Failed-login budgets and the caps on concurrent key checks (auth/keyCheckGate.ts). */
+  throttle?: Partial<GateLimits>;
   /** Signs dashboard session cookies; random per app when not given. */
   sessionSecret?: string;
 }
@@ -78,9 +79,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Named, not left to the default: log redaction (http/redact.ts) decodes with this parser.
     routerOptions: { querystringParser: parseQuery },
   });
+  // One gate for every way a key is presented: one budget per address, one bound on hashing.
+  const gate = new KeyCheckGate({ ...DEFAULT_GATE_LIMITS, ...options.throttle });
   const deps: AppDeps = {
     store: options.store,
-    verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle)),
+    verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000, gate),
     now: options.now ?? (() => new Date()),
     webhookBodyLimit: options.webhookBodyLimit ?? 16 * 1024 * 1024,
     metrics: new AppMetrics(options.store),
@@ -94,7 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(legacyRoutes, { ...deps, generation: V1 });
   await app.register(legacyRoutes, { ...deps, generation: V2 });
   await app.register(webhookRoutes, deps);
-  const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle));
+  const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, gate);
   await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });
   await app.register(dashboardRoutes, { ...deps, sessionSecret: options.sessionSecret ?? randomBytes(32).toString('base64url') });
   return app;

@@ -25,6 +25,10 @@ export interface Config {
    * none). Never "any": a client could then choose the address its guesses are counted under.
    */
   trustProxy: readonly string[];
+  /** Slow key checks (scrypt) run at once per process; they use libuv's 4-thread pool. */
+  keyChecks: number;
+  /** Key checks that may wait for a free slot; beyond, 503 at once. */
+  keyCheckQueue: number;
   /** Signs dashboard sessions; set the same value on every process behind one load balancer. */
   sessionSecret: string | undefined;
 }
@@ -97,6 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     poolSize: integer(env, 'MAILTALLY_PG_POOL_SIZE', 10, 1, 200),
     pruneIntervalMs: integer(env, 'MAILTALLY_PRUNE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     trustProxy: Object.freeze(trustedProxies(env)),
+    keyChecks: integer(env, 'MAILTALLY_KEY_CHECKS', 2, 1, 64),
+    keyCheckQueue: integer(env, 'MAILTALLY_KEY_CHECK_QUEUE', 32, 0, 10_000),
     sessionSecret: sessionSecret(env),
   });
 }
