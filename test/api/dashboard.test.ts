@@ -110,6 +110,25 @@ describe('dashboard HTTP', () => {
     assert.deepEqual(bad.json().errors, ['error in start_date: must be a date in YYYY-MM-DD format', 'error in aggregated_by: must be day, week or month']);
   });
 
+  test('sign-out ends the session on the server: a copied cookie, and every other session of the account, stop working (issue 10, item 10)', async () => {
+    const cookie = sessionCookie(await login());
+    const otherBrowser = sessionCookie(await login());
+    const copied = cookie; // what someone who copied the cookie keeps sending
+    assert.equal((await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: copied } })).statusCode, 200);
+    const out = await f.app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie } });
+    assert.equal(out.statusCode, 200);
+    for (const c of [copied, otherBrowser]) {
+      const res = await f.app.inject({ url: '/dashboard/api/customers', headers: { cookie: c } });
+      assert.equal(res.statusCode, 401);
+      assert.deepEqual(res.json(), { message: 'error', errors: ['Bad username / password'] });
+    }
+    // Signing out again with the dead cookie is harmless; signing in again works.
+    assert.equal((await f.app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie: copied } })).statusCode, 200);
+    const fresh = sessionCookie(await login());
+    assert.equal((await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: fresh } })).statusCode, 200);
+    assert.equal((await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: copied } })).statusCode, 401, 'the old one stays dead');
+  });
+
   test('sign-out, and rotating the key, end the session', async () => {
     const cookie = sessionCookie(await login());
     const out = await f.app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie } });
