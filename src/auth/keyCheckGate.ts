@@ -49,14 +49,18 @@ export class KeyCheckGate {
    */
   async check<T>(address: string, account: string | undefined, flightKey: string, slow: () => Promise<T | null>): Promise<T | null> {
     const client = throttleAddress(address);
-    const wait = this.throttle.refusal(client, account);
+    const wait = this.throttle.addressRefusal(client);
     if (wait > 0) throw tooManyAttempts(wait);
 
+    // Joining a check of the very same credentials adds no hashing and no new guess, so the
+    // per-api_user slowdown does not hold back the owner's parallel requests on a cold cache.
     const flight = this.flights.get(flightKey) as Promise<T | null> | undefined;
     if (flight) {
       this.throttle.reserve(client, account);
       return this.settle(flight, client, account);
     }
+    const userWait = this.throttle.userRefusal(client, account);
+    if (userWait > 0) throw tooManyAttempts(userWait);
     if ((this.perAddress.get(client) ?? 0) >= this.limits.checksPerAddress) throw tooManyAtOnce();
     if (this.running >= this.limits.concurrentChecks && this.waiting.length >= this.limits.queuedChecks) throw busy();
 

@@ -51,14 +51,20 @@ export class AuthThrottle {
    * with no account name (a Bearer key), held to the per-address limit only.
    */
   refusal(address: string, apiUser: string | undefined, now = Date.now()): number {
-    if (this.failures(this.byAddress, address, now) >= this.limits.failuresPerAddress) {
-      return Math.max(1, Math.ceil(((this.byAddress.get(address)?.resetAt ?? now) - now) / 1000));
-    }
-    if (apiUser !== undefined && this.failures(this.byUser, apiUser, now) >= this.limits.failuresPerUser) {
-      const wait = (this.lastTry.get(`${apiUser}\0${address}`) ?? 0) + this.limits.userSlowdownMs - now;
-      if (wait > 0) return Math.ceil(wait / 1000);
-    }
-    return 0;
+    return this.addressRefusal(address, now) || this.userRefusal(address, apiUser, now);
+  }
+
+  /** The per-address part of `refusal`. */
+  addressRefusal(address: string, now = Date.now()): number {
+    if (this.failures(this.byAddress, address, now) < this.limits.failuresPerAddress) return 0;
+    return Math.max(1, Math.ceil(((this.byAddress.get(address)?.resetAt ?? now) - now) / 1000));
+  }
+
+  /** The per-api_user part of `refusal`: one try per address every few seconds once over. */
+  userRefusal(address: string, apiUser: string | undefined, now = Date.now()): number {
+    if (apiUser === undefined || this.failures(this.byUser, apiUser, now) < this.limits.failuresPerUser) return 0;
+    const wait = (this.lastTry.get(`${apiUser}\0${address}`) ?? 0) + this.limits.userSlowdownMs - now;
+    return wait > 0 ? Math.ceil(wait / 1000) : 0;
   }
 
   /** Counts an attempt as failed before it is checked; `forgive` takes it back if it was right. */

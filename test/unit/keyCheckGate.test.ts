@@ -99,3 +99,15 @@ test('one /64 shares one budget across its addresses', async () => {
   assert.equal(await statusOf(gate.check('2001:db8::ffff:3', undefined, 'g3', async () => null)), 429);
   assert.equal(await statusOf(gate.check('2001:db8:0:1::1', undefined, 'g4', async () => null)), 'wrong', 'the next /64 is someone else');
 });
+
+test("under distributed guessing of an api_user, its owner's parallel requests with the right key all get through", async () => {
+  const gate = new KeyCheckGate({ ...DEFAULT_GATE_LIMITS, failuresPerUser: 3 });
+  for (let i = 0; i < 3; i++) assert.equal(await statusOf(gate.check(`10.0.0.${i}`, 'r1', `guess-${i}`, async () => null)), 'wrong');
+  const check = pending<string>();
+  const owner = Array.from({ length: 5 }, () => statusOf(gate.check('203.0.113.9', 'r1', 'the-right-key', check.check)));
+  check.finish('reseller');
+  assert.deepEqual(await Promise.all(owner), ['ok', 'ok', 'ok', 'ok', 'ok']);
+  // A guesser from another address still waits its turn.
+  assert.equal(await statusOf(gate.check('10.0.0.50', 'r1', 'guess-50', async () => null)), 'wrong');
+  assert.equal(await statusOf(gate.check('10.0.0.50', 'r1', 'guess-51', async () => null)), 429);
+});
