@@ -88,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     webhookBodyLimit: options.webhookBodyLimit ?? 16 * 1024 * 1024,
     metrics: new AppMetrics(options.store),
   };
+  deps.metrics.registerKeyChecks(() => gate.load);
   installErrorHandling(app);
   installMethodGuard(app);
   // Before any route, so every answer (404s and 405s included) is counted.
