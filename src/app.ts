@@ -2,13 +2,14 @@
 // app.inject(), and server.ts adds the socket, timeouts and shutdown.
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
-import { AuthThrottle, type ThrottleLimits } from './auth/throttle.js';
+import { DEFAULT_GATE_LIMITS, type GateLimits, KeyCheckGate } from './auth/keyCheckGate.js';
 import { BearerVerifier } from './auth/bearer.js';
 import { CredentialVerifier } from './auth/verifier.js';
 import type { AppDeps } from './http/deps.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/errorHandler.js';
 import { dashboardRoutes } from './http/dashboard/routes.js';
 import { installMethodGuard } from './http/paths.js';
+import { parseQuery, redactUrl } from './http/redact.js';
 import { installRequestMetrics } from './http/requestMetrics.js';
 import { healthRoutes } from './http/routes/health.js';
 import { opsRoutes } from './http/routes/ops.js';
@@ -24,17 +25,12 @@ export interface AppOptions {
   credentialCacheMs?: number;
   webhookBodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
-  trustProxy?: boolean;
-  throttle?: ThrottleLimits;
+  /** Reverse proxies (addresses/CIDRs) whose X-Forwarded-* headers are believed; none by default. */
+  trustProxy?: readonly string[];
+  /** Failed-login budgets and the caps on concurrent key checks (auth/keyCheckGate.ts). */
+  throttle?: Partial<GateLimits>;
   /** Signs dashboard session cookies; random per app when not given. */
   sessionSecret?: string;
-}
-
-// api_key travels in query strings of the legacy API; it must never reach a log line.
-const SECRET_PARAM = /([?&](?:api_key|api_user)=)[^&]*/gi;
-
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAM, '$1[redacted]');
 }
 
 export function defaultLogger(level: string): FastifyServerOptions['logger'] {
@@ -75,17 +71,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
-    trustProxy: options.trustProxy ?? false,
+    // proxy-addr walks X-Forwarded-For from the right and stops at the first untrusted hop, so a
+    // value the client wrote itself is never taken unless it only passed trusted proxies.
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     frameworkErrors: frameworkErrorHandler,
     logController: new OneLinePerRequest(),
+    // Named, not left to the default: log redaction (http/redact.ts) decodes with this parser.
+    routerOptions: { querystringParser: parseQuery },
   });
+  // One gate for every way a key is presented: one budget per address, one bound on hashing.
+  const gate = new KeyCheckGate({ ...DEFAULT_GATE_LIMITS, ...options.throttle });
   const deps: AppDeps = {
     store: options.store,
-    verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle)),
+    verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000, gate),
     now: options.now ?? (() => new Date()),
     webhookBodyLimit: options.webhookBodyLimit ?? 16 * 1024 * 1024,
     metrics: new AppMetrics(options.store),
   };
+  deps.metrics.registerKeyChecks(() => gate.load);
   installErrorHandling(app);
   installMethodGuard(app);
   // Before any route, so every answer (404s and 405s included) is counted.
@@ -95,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(legacyRoutes, { ...deps, generation: V1 });
   await app.register(legacyRoutes, { ...deps, generation: V2 });
   await app.register(webhookRoutes, deps);
-  const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle));
+  const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, gate);
   await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });
   await app.register(dashboardRoutes, { ...deps, sessionSecret: options.sessionSecret ?? randomBytes(32).toString('base64url') });
   return app;

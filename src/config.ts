@@ -1,5 +1,6 @@
 // The environment, read once at start into a typed, frozen object. Nothing else reads
 // process.env; command-line flags override what is read here.
+import { isIP } from 'node:net';
 
 export interface Config {
   /** SQLite file used unless databaseUrl is set. */
@@ -19,8 +20,15 @@ export interface Config {
   poolSize: number;
   /** How often expired deduplication state is pruned. */
   pruneIntervalMs: number;
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy / load balancer). */
-  trustProxy: boolean;
+  /**
+   * Addresses/CIDRs of the reverse proxies whose X-Forwarded-* headers are believed (empty:
+   * none). Never "any": a client could then choose the address its guesses are counted under.
+   */
+  trustProxy: readonly string[];
+  /** Slow key checks (scrypt) run at once per process; they use libuv's 4-thread pool. */
+  keyChecks: number;
+  /** Key checks that may wait for a free slot; beyond, 503 at once. */
+  keyCheckQueue: number;
   /** Signs dashboard sessions; set the same value on every process behind one load balancer. */
   sessionSecret: string | undefined;
 }
@@ -40,6 +48,33 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   if (raw === '' || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   throw new ConfigError(`${name} must be true or false`);
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function proxyEntryValid(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function trustedProxies(env: NodeJS.ProcessEnv): string[] {
+  const raw = (env.MAILTALLY_TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === '0' || raw.toLowerCase() === 'false') return [];
+  if (raw === '1' || raw.toLowerCase() === 'true') {
+    throw new ConfigError(
+      'MAILTALLY_TRUST_PROXY=true would let any client choose its address with X-Forwarded-For; list your proxies instead, e.g. MAILTALLY_TRUST_PROXY=127.0.0.1,10.0.0.0/8',
+    );
+  }
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const bad = entries.find((e) => !proxyEntryValid(e));
+  if (bad !== undefined) {
+    throw new ConfigError(`MAILTALLY_TRUST_PROXY: "${bad}" is not an IP address, a CIDR (address/prefix) or one of ${PROXY_NAMES.join(', ')}`);
+  }
+  return entries;
 }
 
 function sessionSecret(env: NodeJS.ProcessEnv): string | undefined {
@@ -65,7 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel,
     poolSize: integer(env, 'MAILTALLY_PG_POOL_SIZE', 10, 1, 200),
     pruneIntervalMs: integer(env, 'MAILTALLY_PRUNE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
-    trustProxy: flag(env, 'MAILTALLY_TRUST_PROXY'),
+    trustProxy: Object.freeze(trustedProxies(env)),
+    keyChecks: integer(env, 'MAILTALLY_KEY_CHECKS', 2, 1, 64),
+    keyCheckQueue: integer(env, 'MAILTALLY_KEY_CHECK_QUEUE', 32, 0, 10_000),
     sessionSecret: sessionSecret(env),
   });
 }

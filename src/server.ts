@@ -24,6 +24,7 @@ export async function startServer(store: Store, config: Readonly<Config>): Promi
     credentialCacheMs: config.credentialCacheMs,
     webhookBodyLimit: config.webhookBodyLimit,
     trustProxy: config.trustProxy,
+    throttle: { concurrentChecks: config.keyChecks, queuedChecks: config.keyCheckQueue },
     sessionSecret: config.sessionSecret,
   });
   // While shutting down, answers to requests still in flight say `Connection: close`, so their

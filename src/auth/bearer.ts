@@ -2,13 +2,13 @@
 // Warm path: a key verified recently is found in the cache by a SHA-256 of the key, and the
 // reseller it named is re-read so a rotated key stops working at once (as for v1). Cold path:
 // the key's lookup digest (a scrypt, keyDigest.ts) finds the one candidate, whose per-key
-// scrypt hash then proves the key. Failures are throttled per address.
+// scrypt hash then proves the key. Both scrypts run through the process's one KeyCheckGate,
+// under the same per-address budget as every other way of presenting a key.
 import { createHash } from 'node:crypto';
-import { tooManyAttempts } from '../domain/errors.js';
 import type { Reseller, Store } from '../store/types.js';
 import { keyLookupDigest } from './keyDigest.js';
 import { MAX_API_KEY_LENGTH, verifyApiKey } from './keys.js';
-import { AuthThrottle } from './throttle.js';
+import { KeyCheckGate } from './keyCheckGate.js';
 
 interface CacheEntry {
   apiUser: string;
@@ -17,9 +17,6 @@ interface CacheEntry {
 }
 
 const MAX_ENTRIES = 10_000;
-// The throttle counts failures per address and per api_user; Bearer keys have no api_user, so
-// the address stands in for both and only the per-address limit applies.
-const throttleKey = (address: string): string => `\0bearer ${address}`;
 
 /** The key of an `Authorization: Bearer <key>` header, or undefined. */
 export function bearerKey(header: string | undefined): string | undefined {
@@ -33,7 +30,7 @@ export class BearerVerifier {
   constructor(
     private readonly store: Store,
     private readonly ttlMs: number,
-    private readonly throttle = new AuthThrottle(),
+    private readonly gate = new KeyCheckGate(),
   ) {}
 
   /** The reseller owning `apiKey`, or null; throws 429 while the address is throttled. */
@@ -48,13 +45,12 @@ export class BearerVerifier {
       this.cache.delete(id);
     }
 
-    const wait = this.throttle.refusal(address, throttleKey(address));
-    if (wait > 0) throw tooManyAttempts(wait);
-    const reseller = await this.store.findResellerByKeyDigest(await keyLookupDigest(apiKey));
-    if (!reseller || !(await verifyApiKey(apiKey, reseller.keySalt, reseller.keyHash))) {
-      this.throttle.recordFailure(address, throttleKey(address));
-      return null;
-    }
+    // A Bearer key names no account, so only the per-address limit applies.
+    const reseller = await this.gate.check(address, undefined, `bearer ${id}`, async () => {
+      const candidate = await this.store.findResellerByKeyDigest(await keyLookupDigest(apiKey));
+      return candidate && (await verifyApiKey(apiKey, candidate.keySalt, candidate.keyHash)) ? candidate : null;
+    });
+    if (!reseller) return null;
     if (this.ttlMs > 0) {
       if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
       this.cache.set(id, { apiUser: reseller.apiUser, keyHash: reseller.keyHash, expires: Date.now() + this.ttlMs });

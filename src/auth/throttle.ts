@@ -4,7 +4,10 @@
 //   may then try that api_user only once every few seconds. The real reseller, from its own
 //   address, still gets its attempt through, and once verified it rides the credential cache,
 //   which is checked before any of this.
-// State is per process and in memory; behind a proxy, set MAILTALLY_TRUST_PROXY so the
+// An attempt is counted when its check *starts* (reserve) and forgiven if the key was right:
+// counting only failed checks let a burst of simultaneous guesses all start before the first
+// one failed. Addresses are throttle keys (clientAddress.ts: IPv6 per /64).
+// State is per process and in memory; behind a proxy, list it in MAILTALLY_TRUST_PROXY so the
 // address is the client's, not the proxy's.
 
 const WINDOW_MS = 60_000;
@@ -42,32 +45,55 @@ export class AuthThrottle {
     return w && w.resetAt > now ? w.count : 0;
   }
 
-  /** Seconds to wait before this attempt may be checked, or 0 when it may go ahead now. */
-  refusal(address: string, apiUser: string, now = Date.now()): number {
-    if (this.failures(this.byAddress, address, now) >= this.limits.failuresPerAddress) {
-      return Math.ceil(((this.byAddress.get(address)?.resetAt ?? now) - now) / 1000);
-    }
-    if (this.failures(this.byUser, apiUser, now) >= this.limits.failuresPerUser) {
-      const pair = `${apiUser}\0${address}`;
-      const wait = (this.lastTry.get(pair) ?? 0) + this.limits.userSlowdownMs - now;
-      if (wait > 0) return Math.ceil(wait / 1000);
-      prune(this.lastTry, (t) => t + this.limits.userSlowdownMs < now);
-      this.lastTry.set(pair, now);
-    }
-    return 0;
+  /**
+   * Seconds to wait before this attempt may be checked, or 0 when it may go ahead now. Changes
+   * nothing: an attempt that goes ahead is then `reserve`d. `apiUser` undefined: a credential
+   * with no account name (a Bearer key), held to the per-address limit only.
+   */
+  refusal(address: string, apiUser: string | undefined, now = Date.now()): number {
+    return this.addressRefusal(address, now) || this.userRefusal(address, apiUser, now);
   }
 
-  recordFailure(address: string, apiUser: string, now = Date.now()): void {
+  /** The per-address part of `refusal`. */
+  addressRefusal(address: string, now = Date.now()): number {
+    if (this.failures(this.byAddress, address, now) < this.limits.failuresPerAddress) return 0;
+    return Math.max(1, Math.ceil(((this.byAddress.get(address)?.resetAt ?? now) - now) / 1000));
+  }
+
+  /** The per-api_user part of `refusal`: one try per address every few seconds once over. */
+  userRefusal(address: string, apiUser: string | undefined, now = Date.now()): number {
+    if (apiUser === undefined || this.failures(this.byUser, apiUser, now) < this.limits.failuresPerUser) return 0;
+    const wait = (this.lastTry.get(`${apiUser}\0${address}`) ?? 0) + this.limits.userSlowdownMs - now;
+    return wait > 0 ? Math.ceil(wait / 1000) : 0;
+  }
+
+  /** Counts an attempt as failed before it is checked; `forgive` takes it back if it was right. */
+  reserve(address: string, apiUser: string | undefined, now = Date.now()): void {
+    if (apiUser !== undefined && this.failures(this.byUser, apiUser, now) >= this.limits.failuresPerUser) {
+      prune(this.lastTry, (t) => t + this.limits.userSlowdownMs < now);
+      this.lastTry.set(`${apiUser}\0${address}`, now);
+    }
+    this.bump(this.byAddress, address, now);
+    if (apiUser !== undefined) this.bump(this.byUser, apiUser, now);
+  }
+
+  forgive(address: string, apiUser: string | undefined, now = Date.now()): void {
     for (const [map, key] of [
       [this.byAddress, address],
       [this.byUser, apiUser],
     ] as const) {
+      if (key === undefined) continue;
       const w = map.get(key);
-      if (w && w.resetAt > now) w.count++;
-      else {
-        prune(map, (v) => v.resetAt <= now);
-        map.set(key, { count: 1, resetAt: now + WINDOW_MS });
-      }
+      if (w && w.resetAt > now && w.count > 0) w.count--;
+    }
+  }
+
+  private bump(map: Map<string, Window>, key: string, now: number): void {
+    const w = map.get(key);
+    if (w && w.resetAt > now) w.count++;
+    else {
+      prune(map, (v) => v.resetAt <= now);
+      map.set(key, { count: 1, resetAt: now + WINDOW_MS });
     }
   }
 }

@@ -4,15 +4,16 @@
 //   a constant-time compare instead of a scrypt. Because the stored hash is re-read every time,
 //   `reseller rotate-key` invalidates the old key at once, in every process.
 // - An unknown api_user still pays a scrypt, so timing does not reveal which resellers exist.
-// - Failures are throttled per address and per api_user (see throttle.ts).
+// - The slow check runs through the process's one KeyCheckGate: throttled per address and per
+//   api_user, counted before it starts, bounded in concurrency (see keyCheckGate.ts).
 // - Resellers created before migration 002 have no key lookup digest, so the v3 API cannot find
 //   them by Bearer key; the first cold-path verification of their key fills it in.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { AlreadyExistsError, StorageUnavailableError, tooManyAttempts, unauthorized } from '../domain/errors.js';
+import { AlreadyExistsError, StorageUnavailableError, unauthorized } from '../domain/errors.js';
 import type { Reseller, Store } from '../store/types.js';
 import { keyLookupDigest } from './keyDigest.js';
 import { MAX_API_KEY_LENGTH, verifyApiKey } from './keys.js';
-import { AuthThrottle } from './throttle.js';
+import { KeyCheckGate } from './keyCheckGate.js';
 
 interface CacheEntry {
   digest: Buffer;
@@ -32,7 +33,7 @@ export class CredentialVerifier {
   constructor(
     private readonly store: Store,
     private readonly ttlMs: number,
-    private readonly throttle = new AuthThrottle(),
+    private readonly gate = new KeyCheckGate(),
   ) {}
 
   /** The reseller these credentials belong to; throws 401 (wrong) or 429 (throttled). */
@@ -46,20 +47,19 @@ export class CredentialVerifier {
       return reseller;
     }
 
-    const wait = this.throttle.refusal(address, apiUser);
-    if (wait > 0) throw tooManyAttempts(wait);
-
-    const ok = reseller ? await verifyApiKey(apiKey, reseller.keySalt, reseller.keyHash) : (await verifyApiKey(apiKey, DUMMY_SALT, DUMMY_HASH), false);
-    if (!ok || !reseller) {
-      this.throttle.recordFailure(address, apiUser);
-      throw unauthorized();
-    }
+    const flightKey = createHash('sha256').update(JSON.stringify([apiUser, apiKey])).digest('base64');
+    const verified = await this.gate.check(address, apiUser, flightKey, async () => {
+      if (!reseller) return (await verifyApiKey(apiKey, DUMMY_SALT, DUMMY_HASH), null);
+      if (!(await verifyApiKey(apiKey, reseller.keySalt, reseller.keyHash))) return null;
+      if (!reseller.keyDigest) await this.fillKeyDigest(reseller, apiKey);
+      return reseller;
+    });
+    if (!verified) throw unauthorized();
     if (this.ttlMs > 0) {
       if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-      this.cache.set(apiUser, { digest, keyHash: reseller.keyHash, expires: Date.now() + this.ttlMs });
+      this.cache.set(apiUser, { digest, keyHash: verified.keyHash, expires: Date.now() + this.ttlMs });
     }
-    if (!reseller.keyDigest) await this.fillKeyDigest(reseller, apiKey);
-    return reseller;
+    return verified;
   }
 
   private async fillKeyDigest(reseller: Reseller, apiKey: string): Promise<void> {

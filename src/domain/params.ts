@@ -11,13 +11,18 @@ type RawValue = unknown;
 // PHP array of curl fields cannot repeat a key, so PHP clients send lists both ways.
 const LIST_SUFFIX = /\[[0-9]*\]$/;
 
+/** The parameter a decoded key names: `x[]` and `x[N]` are `x`. The one rule, shared with log redaction. */
+export function paramName(decodedKey: string): string {
+  return decodedKey.replace(LIST_SUFFIX, '');
+}
+
 /** Merge parsed query/body objects; `x[]` and `x[N]` count as `x`; non-string leaves are dropped. */
 export function collectParams(...sources: Array<Record<string, RawValue> | null | undefined>): Params {
   const out = new Map<string, string[]>();
   for (const source of sources) {
     if (!source || typeof source !== 'object') continue;
     for (const [rawKey, raw] of Object.entries(source)) {
-      const key = rawKey.replace(LIST_SUFFIX, '');
+      const key = paramName(rawKey);
       const values = Array.isArray(raw) ? raw : [raw];
       const list = out.get(key) ?? [];
       for (const v of values) if (typeof v === 'string') list.push(v);

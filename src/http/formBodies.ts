@@ -8,6 +8,7 @@ import { Busboy, type BusboyHeaders } from '@fastify/busboy';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.js';
+import { parseQuery } from './redact.js';
 
 export interface FormLimits {
   /** Whole body, either encoding. */
@@ -36,7 +37,9 @@ const tooLarge = (): ApiError => new ApiError('too_large', ['error in body: requ
 /** Registers both form parsers on `app` (and removes every other one) for its routes. */
 export async function acceptFormBodies(app: FastifyInstance, limits: Readonly<FormLimits> = FORM_LIMITS): Promise<void> {
   app.removeAllContentTypeParsers();
-  await app.register(formbody, { bodyLimit: limits.bodyBytes });
+  // The same query parser as the router and the log redaction, so every spelling of a secret
+  // parameter that authenticates is also one the redaction recognises.
+  await app.register(formbody, { bodyLimit: limits.bodyBytes, parser: parseQuery });
   app.addContentTypeParser('multipart/form-data', (request, payload, done) => {
     readMultipart(request, payload, limits).then(
       (fields) => done(null, fields),

@@ -74,6 +74,23 @@ export class AppMetrics {
     }
   }
 
+  /** The key check gate's load (auth/keyCheckGate.ts), read at scrape time. */
+  registerKeyChecks(read: () => { running: number; waiting: number }): void {
+    for (const [key, name, help] of [
+      ['running', 'mailtally_key_checks_running', 'Uncached key checks (scrypt) hashing now (at most MAILTALLY_KEY_CHECKS).'],
+      ['waiting', 'mailtally_key_checks_waiting', 'Uncached key checks queued for a slot (at most MAILTALLY_KEY_CHECK_QUEUE).'],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read()[key]);
+        },
+      });
+    }
+  }
+
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
     const labels = { method, route, status_code: String(statusCode) };
     this.requests.inc(labels);

@@ -38,10 +38,11 @@ interface ResellerRow {
   key_salt: Buffer;
   key_hash: Buffer;
   key_digest: Buffer | null;
+  session_version: number;
 }
 
 const toReseller = (r: ResellerRow | undefined): Reseller | null =>
-  r ? { id: Number(r.id), apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest } : null;
+  r ? { id: Number(r.id), apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest, sessionVersion: Number(r.session_version) } : null;
 
 function toRow(r: Record<string, unknown>): MetricRow {
   const row = zeroMetrics();
@@ -190,7 +191,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }),
     findResellerByKeyDigest: (keyDigest) =>
       run(async () => {
-        const { rows } = await pool.query<ResellerRow>('SELECT id, api_user, key_salt, key_hash, key_digest FROM resellers WHERE key_digest = $1', [keyDigest]);
+        const { rows } = await pool.query<ResellerRow>('SELECT id, api_user, key_salt, key_hash, key_digest, session_version FROM resellers WHERE key_digest = $1', [keyDigest]);
         return toReseller(rows[0]);
       }),
     setResellerKeyDigest: (resellerId, keyDigest) =>
@@ -208,7 +209,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
     findReseller: (apiUser) =>
       run(async () => {
         if (!storable(apiUser)) return null;
-        const { rows } = await pool.query<ResellerRow>('SELECT id, api_user, key_salt, key_hash, key_digest FROM resellers WHERE api_user = $1', [apiUser]);
+        const { rows } = await pool.query<ResellerRow>('SELECT id, api_user, key_salt, key_hash, key_digest, session_version FROM resellers WHERE api_user = $1', [apiUser]);
         return toReseller(rows[0]);
       }),
     addCustomer: (username, resellerId, timezone) =>
@@ -232,8 +233,12 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
     rotateKey: (apiUser, salt, hash, digest) =>
       run(async () => {
         if (!storable(apiUser)) return false;
-        const r = await pool.query('UPDATE resellers SET key_salt = $1, key_hash = $2, key_digest = $3 WHERE api_user = $4', [salt, hash, digest, apiUser]);
+        const r = await pool.query('UPDATE resellers SET key_salt = $1, key_hash = $2, key_digest = $3, session_version = session_version + 1 WHERE api_user = $4', [salt, hash, digest, apiUser]);
         return r.rowCount === 1;
+      }),
+    endSessions: (account) =>
+      run(async () => {
+        await pool.query('UPDATE resellers SET session_version = session_version + 1 WHERE id = $1', [account.id]);
       }),
     setWebhookKey: (username, pem) =>
       run(async () => {

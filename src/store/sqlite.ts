@@ -43,10 +43,11 @@ interface ResellerRow {
   key_salt: Buffer;
   key_hash: Buffer;
   key_digest: Buffer | null;
+  session_version: number;
 }
 
 const toReseller = (r: ResellerRow | undefined): Reseller | null =>
-  r ? { id: r.id, apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest } : null;
+  r ? { id: r.id, apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest, sessionVersion: Number(r.session_version) } : null;
 
 function toRow(r: Record<string, unknown>): MetricRow {
   const row = zeroMetrics();
@@ -74,8 +75,8 @@ export function openSqlite(path: string, options: StoreOptions): Store {
 
   const q = {
     addReseller: db.prepare('INSERT INTO resellers (api_user, key_salt, key_hash, key_digest, created_at) VALUES (?, ?, ?, ?, ?)'),
-    findReseller: db.prepare('SELECT id, api_user, key_salt, key_hash, key_digest FROM resellers WHERE api_user = ?'),
-    findResellerByKeyDigest: db.prepare('SELECT id, api_user, key_salt, key_hash, key_digest FROM resellers WHERE key_digest = ?'),
+    findReseller: db.prepare('SELECT id, api_user, key_salt, key_hash, key_digest, session_version FROM resellers WHERE api_user = ?'),
+    findResellerByKeyDigest: db.prepare('SELECT id, api_user, key_salt, key_hash, key_digest, session_version FROM resellers WHERE key_digest = ?'),
     setResellerKeyDigest: db.prepare('UPDATE resellers SET key_digest = ? WHERE id = ?'),
     customersOf: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE reseller_id = ?'),
     sumsByCustomer: db.prepare(
@@ -88,7 +89,8 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     ),
     categorySums: db.prepare(`SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ? GROUP BY category`),
     addCustomer: db.prepare('INSERT INTO customers (username, reseller_id, timezone, created_at) VALUES (?, ?, ?, ?)'),
-    rotateKey: db.prepare('UPDATE resellers SET key_salt = ?, key_hash = ?, key_digest = ? WHERE api_user = ?'),
+    rotateKey: db.prepare('UPDATE resellers SET key_salt = ?, key_hash = ?, key_digest = ?, session_version = session_version + 1 WHERE api_user = ?'),
+    endResellerSessions: db.prepare('UPDATE resellers SET session_version = session_version + 1 WHERE id = ?'),
     findCustomer: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = ?'),
     setWebhookKey: db.prepare('UPDATE customers SET webhook_key = ? WHERE username = ?'),
     // An expired fingerprint is taken over as if absent: the event counts as new (changes = 1).
@@ -259,6 +261,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         return { id: Number(info.lastInsertRowid), username, resellerId, timezone, webhookKey: null };
       }),
     rotateKey: (apiUser, salt, hash, digest) => guard(() => q.rotateKey.run(salt, hash, digest, apiUser).changes === 1),
+    endSessions: (account) => guard(() => void q.endResellerSessions.run(account.id)),
     findCustomer: (username) =>
       guard(() => {
         const r = q.findCustomer.get(username) as { id: number; username: string; reseller_id: number; timezone: string; webhook_key: string | null } | undefined;

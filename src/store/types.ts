@@ -10,6 +10,14 @@ export interface Reseller {
   keyHash: Buffer;
   /** The key's lookup digest (auth/keyDigest.ts); null until first filled in. */
   keyDigest: Buffer | null;
+  /** Dashboard sessions carry this; bumped by sign-out and key rotation (migration 004). */
+  sessionVersion: number;
+}
+
+/** An account that signs in to the dashboard; customers will join as `{ kind: 'customer' }`. */
+export interface SessionAccount {
+  kind: 'reseller';
+  id: number;
 }
 
 export interface Customer {
@@ -64,10 +72,13 @@ export interface Store {
   /** The reseller's customers (any order). */
   customersOf(resellerId: number): Promise<Customer[]>;
   /**
-   * Replaces a reseller's key and its lookup digest in one statement; false when there is no
-   * such reseller, AlreadyExistsError when another reseller has that digest.
+   * Replaces a reseller's key and its lookup digest in one statement, and ends its dashboard
+   * sessions (session version bumped); false when there is no such reseller,
+   * AlreadyExistsError when another reseller has that digest.
    */
   rotateKey(apiUser: string, keySalt: Buffer, keyHash: Buffer, keyDigest: Buffer): Promise<boolean>;
+  /** Ends every dashboard session of the account: its session version goes up by one. */
+  endSessions(account: SessionAccount): Promise<void>;
   addCustomer(username: string, resellerId: number, timezone: string): Promise<Customer>;
   findCustomer(username: string): Promise<Customer | null>;
   /** Sets (or with null clears) a customer's webhook key; false when there is no such customer. */

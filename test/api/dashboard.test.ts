@@ -67,7 +67,7 @@ describe('dashboard HTTP', () => {
     const me = await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: sessionCookie(res) } });
     assert.deepEqual(me.json(), { api_user: 'r1' });
 
-    const tls = await buildApp({ store: f.store, now: () => NOW, trustProxy: true });
+    const tls = await buildApp({ store: f.store, now: () => NOW, trustProxy: ['127.0.0.1'] });
     try {
       const behindProxy = await tls.inject({ method: 'POST', url: '/dashboard/login', payload: { api_user: 'r1', api_key: 'key-r1-secret' }, headers: { 'x-forwarded-proto': 'https' } });
       assert.equal(behindProxy.cookies.find((x) => x.name === 'mt_session')?.secure, true);
@@ -108,6 +108,25 @@ describe('dashboard HTTP', () => {
     const bad = await f.app.inject({ url: '/dashboard/api/customers/c1/series?start_date=2024-02-30&aggregated_by=year', headers: { cookie } });
     assert.equal(bad.statusCode, 400);
     assert.deepEqual(bad.json().errors, ['error in start_date: must be a date in YYYY-MM-DD format', 'error in aggregated_by: must be day, week or month']);
+  });
+
+  test('sign-out ends the session on the server: a copied cookie, and every other session of the account, stop working (issue 10, item 10)', async () => {
+    const cookie = sessionCookie(await login());
+    const otherBrowser = sessionCookie(await login());
+    const copied = cookie; // what someone who copied the cookie keeps sending
+    assert.equal((await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: copied } })).statusCode, 200);
+    const out = await f.app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie } });
+    assert.equal(out.statusCode, 200);
+    for (const c of [copied, otherBrowser]) {
+      const res = await f.app.inject({ url: '/dashboard/api/customers', headers: { cookie: c } });
+      assert.equal(res.statusCode, 401);
+      assert.deepEqual(res.json(), { message: 'error', errors: ['Bad username / password'] });
+    }
+    // Signing out again with the dead cookie is harmless; signing in again works.
+    assert.equal((await f.app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie: copied } })).statusCode, 200);
+    const fresh = sessionCookie(await login());
+    assert.equal((await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: fresh } })).statusCode, 200);
+    assert.equal((await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: copied } })).statusCode, 401, 'the old one stays dead');
   });
 
   test('sign-out, and rotating the key, end the session', async () => {

@@ -168,6 +168,11 @@ describe('GET /metrics', () => {
     }
   });
 
+  test('the key check gate reports its load: nothing hashing or waiting once requests are answered', () => {
+    assert.equal(sample('mailtally_key_checks_running'), 0);
+    assert.equal(sample('mailtally_key_checks_waiting'), 0);
+  });
+
   test('several apps in one process keep their own counts', async () => {
     const other = await buildApp({ store: f.store });
     try {

@@ -192,4 +192,29 @@ describe('PostgreSQL shared by several server processes', { skip: pgSkip }, () =
       await fresh.drop();
     }
   });
+
+  test('dashboard sign-out on one instance ends the session on the other (issue 10, item 10)', async () => {
+    const fresh = await createTestDatabase();
+    const stores = [await openPostgres(fresh.url, { retentionMs: RETENTION_MS, poolSize: 2 }), await openPostgres(fresh.url, { retentionMs: RETENTION_MS, poolSize: 2 })];
+    const sessionSecret = 'one-secret-shared-by-both-processes-behind-the-lb';
+    try {
+      await seed(stores[0]!);
+      const [a, b] = (await Promise.all(stores.map((store) => buildApp({ store, now: () => NOW, sessionSecret })))) as [FastifyInstance, FastifyInstance];
+      try {
+        const login = await a.inject({ method: 'POST', url: '/dashboard/login', payload: { api_user: 'r1', api_key: 'key-r1-secret' } });
+        const c = login.cookies.find((x) => x.name === 'mt_session');
+        assert.ok(c, 'signed in on a');
+        const cookie = `mt_session=${c.value}`;
+        assert.equal((await b.inject({ url: '/dashboard/api/me', headers: { cookie } })).statusCode, 200, 'b accepts a session from a');
+        assert.equal((await a.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie } })).statusCode, 200);
+        assert.equal((await b.inject({ url: '/dashboard/api/me', headers: { cookie } })).statusCode, 401, 'b refuses it once a signed out');
+        assert.equal((await a.inject({ url: '/dashboard/api/customers', headers: { cookie } })).statusCode, 401);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    } finally {
+      for (const s of stores) await s.close();
+      await fresh.drop();
+    }
+  });
 });

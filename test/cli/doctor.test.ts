@@ -123,6 +123,16 @@ describe('mailtally doctor', () => {
     assert.equal(check(report, 'storage').ok, false);
   });
 
+  test('MAILTALLY_TRUST_PROXY=true: ✗ configuration, telling to list the proxies; serve refuses to start', () => {
+    const { code, report } = doctor(['--db', db], { MAILTALLY_TRUST_PROXY: 'true' });
+    assert.equal(code, 1);
+    assert.match(check(report, 'configuration').detail, /list your proxies instead, e\.g\. MAILTALLY_TRUST_PROXY=127\.0\.0\.1,10\.0\.0\.0\/8/);
+    const serve = run(['serve', '--port', '0', '--db', db], { MAILTALLY_TRUST_PROXY: 'true' });
+    assert.equal(serve.code, 1);
+    assert.match(serve.stderr, /^mailtally: MAILTALLY_TRUST_PROXY=true would let any client choose its address/);
+    assert.equal(doctor(['--db', db], { MAILTALLY_TRUST_PROXY: '127.0.0.1,10.0.0.0/8' }).code, 0);
+  });
+
   test('an unreachable PostgreSQL: ✗ storage, exit 1, the password never printed', () => {
     const started = Date.now();
     const { code, report } = doctor(['--database-url', 'postgres://postgres:sekret@127.0.0.1:1/x']);

@@ -164,6 +164,23 @@ for (const backend of backends) {
     );
 
     test(
+      'session versions: start at 0, endSessions and rotateKey each bump the account, and only it',
+      withStore(async ({ store }) => {
+        await seeded(store);
+        await store.addReseller('r2', Buffer.from('s'), Buffer.from('h'));
+        const r1 = (await store.findReseller('r1'))!;
+        assert.equal(r1.sessionVersion, 0);
+        await store.endSessions({ kind: 'reseller', id: r1.id });
+        await store.endSessions({ kind: 'reseller', id: r1.id });
+        assert.equal((await store.findReseller('r1'))?.sessionVersion, 2);
+        await store.rotateKey('r1', Buffer.from('salt2'), Buffer.from('hash2'), Buffer.from('digest2'));
+        assert.equal((await store.findReseller('r1'))?.sessionVersion, 3);
+        assert.equal((await store.findResellerByKeyDigest(Buffer.from('digest2')))?.sessionVersion, 3);
+        assert.equal((await store.findReseller('r2'))?.sessionVersion, 0);
+      }),
+    );
+
+    test(
       'rotateKey and setWebhookKey update in place; unknown names report false',
       withStore(async ({ store }) => {
         const { customer } = await seeded(store);

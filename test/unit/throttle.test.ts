@@ -11,7 +11,7 @@ test('an address over its failure limit is refused until the minute ends, then l
   const t = new AuthThrottle(limits);
   for (let i = 0; i < 3; i++) {
     assert.equal(t.refusal('1.1.1.1', 'r1', T), 0);
-    t.recordFailure('1.1.1.1', 'r1', T);
+    t.reserve('1.1.1.1', 'r1', T);
   }
   assert.equal(t.refusal('1.1.1.1', 'r1', T + 1000), 59);
   assert.equal(t.refusal('1.1.1.1', 'someone-else', T + 1000), 59, 'whatever api_user it tries');
@@ -21,14 +21,17 @@ test('an address over its failure limit is refused until the minute ends, then l
 
 test('an api_user under distributed guessing is slowed per address, never locked', () => {
   const t = new AuthThrottle(limits);
-  for (let i = 0; i < 5; i++) t.recordFailure(`10.0.0.${i}`, 'r1', T);
+  for (let i = 0; i < 5; i++) t.reserve(`10.0.0.${i}`, 'r1', T);
   // The real reseller from its own address still gets an attempt…
   assert.equal(t.refusal('192.0.2.1', 'r1', T + 10), 0);
+  t.reserve('192.0.2.1', 'r1', T + 10);
+  t.forgive('192.0.2.1', 'r1', T + 10);
   // …but only one every 5 s from that address,
   assert.equal(t.refusal('192.0.2.1', 'r1', T + 20), 5);
   assert.equal(t.refusal('192.0.2.1', 'r1', T + 5_010), 0);
   // and the guessers get the same one-every-5-s each.
   assert.equal(t.refusal('10.0.0.9', 'r1', T + 30), 0);
+  t.reserve('10.0.0.9', 'r1', T + 30);
   assert.equal(t.refusal('10.0.0.9', 'r1', T + 40), 5);
   // Other api_users are unaffected.
   assert.equal(t.refusal('10.0.0.9', 'r2', T + 50), 0);

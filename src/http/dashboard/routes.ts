@@ -75,7 +75,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
 
   app.post('/dashboard/logout', async (request, reply) => {
     checkOrigin(request);
-    endSession(reply);
+    await endSession(request, reply, deps.store, deps.now().getTime());
     return { signed_out: true };
   });
 
