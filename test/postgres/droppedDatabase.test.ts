@@ -5,7 +5,7 @@
 // connections the drop terminated, the second a database that no longer exists).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { openPostgres } from '../../src/store/postgres.js';
@@ -62,7 +62,7 @@ describe('a dropped PostgreSQL database: 503 in every envelope, never 500', { sk
     await db.drop(); // IF EXISTS: already gone
   });
 
-  function calls(): Array<{ name: string; send: () => ReturnType<FastifyInstance['inject']>; body: unknown; xml?: boolean }> {
+  function calls(): Array<{ name: string; send: () => Promise<LightMyRequestResponse>; body: unknown; xml?: boolean }> {
     return [
       { name: 'v1 JSON', send: () => app.inject(`/api/distributor.manage.json?${v1}&aggregate=1`), body: LEGACY_JSON },
       { name: 'v1 XML', send: () => app.inject(`/api/distributor.manage.xml?${v1}&days=3`), body: LEGACY_XML, xml: true },
