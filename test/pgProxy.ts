@@ -5,7 +5,8 @@ import net from 'node:net';
 export interface OutageProxy {
   /** The target URL with the proxy's address in place of the server's. */
   url: string;
-  cut(): void;
+  /** Drops every open connection (returns how many sockets it destroyed) and refuses new ones. */
+  cut(): number;
   restore(): void;
   close(): Promise<void>;
 }
@@ -32,7 +33,9 @@ export async function outageProxy(target: URL): Promise<OutageProxy> {
     url: u.toString(),
     cut: () => {
       down = true;
+      const open = sockets.size;
       for (const s of sockets) s.destroy();
+      return open;
     },
     restore: () => {
       down = false;

@@ -19,12 +19,15 @@ import { type OutageProxy, outageProxy } from '../pgProxy.js';
 const BIN = fileURLToPath(new URL('../../bin/mailtally.js', import.meta.url));
 const API_KEY = 'connection-loss-key-r1-0123456789';
 const AUTH = `Basic ${Buffer.from(`r1:${API_KEY}`).toString('base64')}`;
-const BATCHES = 48;
+const BATCHES = 32;
+// The senders go on (re-sending batches, as retries) until the connections were cut this many
+// times, so a fast machine cannot finish the traffic before the cutting starts.
+const MIN_CUT_ROUNDS = 8;
 const BATCH_SIZE = 200;
 const SENDERS = 4;
 // Often enough that many batches are caught mid-transaction, seldom enough that others get through.
-const TERMINATE_EVERY_MS = 300;
-const CUT_EVERY_MS = 400;
+const TERMINATE_EVERY_MS = 500;
+const CUT_EVERY_MS = 500;
 const UNAVAILABLE = { message: 'error', errors: ['error in storage: temporarily unavailable, retry later'] };
 const ENV = { ...process.env, DATABASE_URL: '', MAILTALLY_LOG_LEVEL: 'error', MAILTALLY_PG_POOL_SIZE: '4' };
 
@@ -140,11 +143,17 @@ async function rollups(databaseUrl: string): Promise<Record<string, number>> {
 }
 
 /**
- * Streams every batch once while `chaos` cuts connections, then re-sends those answered 503
- * until each is 200, and checks the counts. `chaos` runs until `done()` is true and reports how
- * many connections it cut.
+ * Streams every batch (at least once, and on until MIN_CUT_ROUNDS) while `chaos` cuts
+ * connections, then re-sends those answered 503 until each is 200, and checks the counts.
+ * `chaos` calls `round()` after each cut, runs until `done()` is true and reports how many
+ * connections it cut.
  */
-async function ingestThroughChaos(database: TestDatabase, serveUrl: string, chaos: (done: () => boolean) => Promise<number>, log: (s: string) => void): Promise<void> {
+async function ingestThroughChaos(
+  database: TestDatabase,
+  serveUrl: string,
+  chaos: (done: () => boolean, round: () => void) => Promise<number>,
+  log: (s: string) => void,
+): Promise<void> {
   cli(database.url, ['reseller', 'add', 'r1', '--api-key', API_KEY]);
   cli(database.url, ['customer', 'add', 'c1', '--reseller', 'r1']);
   const server = await startServer(serveUrl);
@@ -155,11 +164,15 @@ async function ingestThroughChaos(database: TestDatabase, serveUrl: string, chao
     let accepted = 0;
     let next = 0;
     let finished = false;
-    const cutting = chaos(() => finished);
+    let rounds = 0;
+    const cutting = chaos(
+      () => finished,
+      () => rounds++,
+    );
     await Promise.all(
       Array.from({ length: SENDERS }, async () => {
-        while (next < batches.length) {
-          const i = next++;
+        while (next < batches.length || rounds < MIN_CUT_ROUNDS) {
+          const i = next++ % batches.length;
           const res = await post(server.url, batches[i] as string);
           assert.ok('status' in res, `batch ${i}: no answer (${'lost' in res ? res.lost : ''}); process alive: ${alive(server)}\n${server.stderr().slice(-3000)}`);
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -174,13 +187,13 @@ async function ingestThroughChaos(database: TestDatabase, serveUrl: string, chao
       }),
     ).finally(() => (finished = true));
     const cuts = await cutting;
-    log(`${cuts} connections cut; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    log(`${rounds} rounds cut ${cuts} connections; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
     assert.ok(alive(server), `the process died: ${server.stderr().slice(-3000)}`);
     assert.ok(cuts > 0, 'connections were cut');
     assert.ok(unavailable.length > 0, 'some batches were caught by a cut (else this test shows nothing)');
 
     // The sender retries each 503 until it is taken; the pool has recovered by itself.
-    for (const i of unavailable) {
+    for (const i of new Set(unavailable)) {
       for (let attempt = 1; ; attempt++) {
         const res = await post(server.url, batches[i] as string);
         assert.ok('status' in res && (res.status === 200 || res.status === 503), `batch ${i} re-sent: ${JSON.stringify(res)}`);
@@ -232,12 +245,13 @@ describe('PostgreSQL connections lost under webhook traffic', { skip: pgSkip }, 
       await ingestThroughChaos(
         database,
         database.url,
-        async (done) => {
+        async (done, round) => {
           let cut = 0;
           while (!done()) {
             await sleep(TERMINATE_EVERY_MS);
             const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
             cut += rowCount ?? 0;
+            round();
           }
           return cut;
         },
@@ -258,14 +272,14 @@ describe('PostgreSQL connections lost under webhook traffic', { skip: pgSkip }, 
       await ingestThroughChaos(
         database,
         p.url,
-        async (done) => {
+        async (done, round) => {
           let cuts = 0;
           while (!done()) {
             await sleep(CUT_EVERY_MS);
-            p.cut();
-            cuts++;
+            cuts += p.cut();
             await sleep(30);
             p.restore();
+            round();
           }
           return cuts;
         },
