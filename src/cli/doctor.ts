@@ -8,8 +8,10 @@ import { Command } from 'commander';
 import type { Config } from '../config.js';
 import { StorageUnavailableError } from '../domain/errors.js';
 import { schemaStatus } from '../services/readiness.js';
+import { formatDay } from '../domain/calendar.js';
 import { latestMigration } from '../store/migrations.js';
 import { DatabaseMissingError, probeSchemaVersion } from '../store/schemaProbe.js';
+import { BackupRefused, type BackupContents, inspectSqliteBackup } from '../store/sqliteBackup.js';
 import { type CommonOptions, configFrom, failureMessage, withCommonOptions } from './common.js';
 
 export interface Check {
@@ -113,15 +115,62 @@ export async function runChecks(opts: CommonOptions): Promise<Check[]> {
   return checks;
 }
 
+/**
+ * A backup file instead of the installation: sound (integrity_check), a mailtally database at a
+ * migration this version can start from, and what it holds — read-only, the file is not changed.
+ */
+export function backupChecks(file: string): { checks: Check[]; backup?: Record<string, unknown> } {
+  const checks = [nodeCheck()];
+  let inspection;
+  try {
+    inspection = inspectSqliteBackup(file);
+  } catch (err) {
+    const detail = err instanceof DatabaseMissingError ? `${file} does not exist` : err instanceof BackupRefused ? err.message : failureMessage(err);
+    checks.push({ name: 'backup file', ok: false, detail });
+    return { checks };
+  }
+  checks.push({ name: 'backup file', ok: true, detail: `${file}: SQLite, ${inspection.bytes} bytes` });
+  const sound = inspection.integrity.length === 1 && inspection.integrity[0] === 'ok';
+  checks.push({ name: 'integrity', ok: sound, detail: sound ? 'integrity_check: ok' : `integrity_check: ${inspection.integrity.join('; ')}` });
+  const found: BackupContents | null = inspection.contents;
+  if (!sound) return { checks };
+  if (!found) {
+    checks.push({ name: 'migrations', ok: false, detail: 'not a mailtally database (no schema_migrations table)' });
+    return { checks };
+  }
+  const expected = latestMigration('sqlite');
+  const migrated =
+    found.migration < expected ? `; this mailtally (${expected}) migrates it when it starts on it` : found.migration > expected ? ` (newer than this mailtally's ${expected})` : '';
+  checks.push({ name: 'migrations', ok: found.migration >= 1, detail: `schema at migration ${found.migration}${migrated}` });
+  const newest = found.newestDay === null ? 'none' : formatDay(found.newestDay);
+  checks.push({
+    name: 'contents',
+    ok: true,
+    detail: `resellers: ${found.resellers}, customers: ${found.customers}, daily rows: ${found.dailyRows}, newest day with statistics: ${newest}`,
+  });
+  const backup = {
+    file,
+    bytes: inspection.bytes,
+    migration: found.migration,
+    resellers: found.resellers,
+    customers: found.customers,
+    daily_rows: found.dailyRows,
+    newest_day: found.newestDay === null ? null : formatDay(found.newestDay),
+  };
+  return { checks, backup };
+}
+
 export function doctorCommand(): Command {
-  return withCommonOptions(new Command('doctor').description('check configuration, storage and migrations without changing anything; exit 1 when a check fails')).action(
-    async (opts: CommonOptions) => {
-      const checks = await runChecks(opts);
-      const ok = checks.every((c) => c.ok);
-      if (opts.json) process.stdout.write(`${JSON.stringify({ ok, checks })}\n`);
-      else process.stdout.write(checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}\n`).join(''));
-      // A failed check is a result, not an error: no "mailtally: …" line, just the exit code.
-      if (!ok) process.exitCode = 1;
-    },
-  );
+  return withCommonOptions(
+    new Command('doctor')
+      .description('check configuration, storage and migrations without changing anything; exit 1 when a check fails')
+      .option('--backup <file>', 'check a backup file (from db backup) instead of the installation; it is not changed'),
+  ).action(async (opts: CommonOptions & { backup?: string }) => {
+    const { checks, backup } = opts.backup !== undefined ? backupChecks(opts.backup) : { checks: await runChecks(opts), backup: undefined };
+    const ok = checks.every((c) => c.ok);
+    if (opts.json) process.stdout.write(`${JSON.stringify(backup ? { ok, checks, backup } : { ok, checks })}\n`);
+    else process.stdout.write(checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}\n`).join(''));
+    // A failed check is a result, not an error: no "mailtally: …" line, just the exit code.
+    if (!ok) process.exitCode = 1;
+  });
 }

@@ -2,6 +2,8 @@
 // own transaction, recorded in schema_migrations so a restart applies only what is new.
 import { readdirSync, readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import { withClient } from './pgClient.js';
 
 export function migrationFiles(dialect: 'sqlite' | 'postgres'): Array<{ version: number; sql: string }> {
   const dir = new URL(`../../migrations/${dialect}/`, import.meta.url);
@@ -38,8 +40,11 @@ export function migrateSqlite(db: Database.Database): void {
 const MIGRATION_LOCK = [0x6d74, 1] as const;
 
 /** Applies new migrations under an advisory lock, so processes starting together do not race. */
-export async function migratePostgres(pool: import('pg').Pool): Promise<void> {
-  const client = await pool.connect();
+export function migratePostgres(pool: pg.Pool): Promise<void> {
+  return withClient(pool, migrateWith);
+}
+
+async function migrateWith(client: pg.PoolClient): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATION_LOCK]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
@@ -59,6 +64,5 @@ export async function migratePostgres(pool: import('pg').Pool): Promise<void> {
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
   }
 }

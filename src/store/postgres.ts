@@ -9,6 +9,7 @@ import { type Marker, markerKey, planBatch } from '../domain/batch.js';
 import type { NormalizedEvent } from '../domain/events.js';
 import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import { SCHEMA_VERSION_SQL, migratePostgres } from './migrations.js';
+import { withClient } from './pgClient.js';
 import { translatePgError } from './pgErrors.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
 import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
@@ -76,9 +77,14 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
 
   await run(() => migratePostgres(pool));
 
-  async function apply(customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number, resolved: readonly number[]): Promise<BatchResult> {
-    const client = await pool.connect();
-    let broken = false;
+  async function apply(
+    client: pg.PoolClient,
+    customer: Customer,
+    events: readonly NormalizedEvent[],
+    rejected: readonly Rejection[],
+    nowMs: number,
+    resolved: readonly number[],
+  ): Promise<BatchResult> {
     try {
       await client.query('BEGIN');
       const cid = customer.id;
@@ -168,12 +174,10 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       await client.query('COMMIT');
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
     } catch (err) {
-      broken = true;
+      // On a lost connection the server has already rolled back; otherwise roll back here. The
+      // client is discarded either way (withClient), since it may hold a dead connection.
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
-    } finally {
-      // A client whose transaction failed may hold a dead connection: discard it.
-      client.release(broken);
     }
   }
 
@@ -246,13 +250,13 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         const r = await pool.query('UPDATE customers SET webhook_key = $1 WHERE username = $2', [pem, username]);
         return r.rowCount === 1;
       }),
-    applyBatch: (customer, events, rejected, now, resolved = []) => run(() => apply(customer, events, rejected, now.getTime(), resolved)),
+    applyBatch: (customer, events, rejected, now, resolved = []) =>
+      run(() => withClient(pool, (client) => apply(client, customer, events, rejected, now.getTime(), resolved))),
     pruneExpired: (cutoff, limit) =>
       run(async () => {
         // One process prunes at a time (the others find the lock taken and skip this round);
         // one short statement per customer and table, so ingest is never held up for long.
-        const client = await pool.connect();
-        try {
+        return withClient(pool, async (client) => {
           const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [...PRUNE_LOCK]);
           if (!lock[0]?.ok) return 0;
           try {
@@ -273,9 +277,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           } finally {
             await client.query('SELECT pg_advisory_unlock($1, $2)', [...PRUNE_LOCK]);
           }
-        } finally {
-          client.release();
-        }
+        });
       }),
     daily: (customerId, range, metrics) =>
       run(async () => {

@@ -2,7 +2,6 @@
 // instances receiving the same batches concurrently count every event once; a database outage
 // answers 503 in the endpoint's envelope and recovers by itself.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
@@ -13,6 +12,7 @@ import { openPostgres } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { RETENTION_MS, at, basicAuth } from '../helpers.js';
 import { type TestDatabase, createTestDatabase, pgSkip } from '../pg.js';
+import { outageProxy } from '../pgProxy.js';
 import { shuffled } from '../random.js';
 
 const NOW = new Date('2024-05-02T12:00:00Z');
@@ -35,40 +35,6 @@ function post(app: FastifyInstance, events: unknown[]) {
 
 function aggregate(app: FastifyInstance, format: 'json' | 'xml' = 'json') {
   return app.inject({ method: 'GET', url: `/api/distributor.manage.${format}?api_user=r1&api_key=key-r1-secret&method=stats&user=c1&aggregate=1` });
-}
-
-/** A TCP proxy to PostgreSQL that a test can cut and restore, as a database outage would. */
-async function outageProxy(target: URL) {
-  const sockets = new Set<net.Socket>();
-  let down = false;
-  const server = net.createServer((client) => {
-    if (down) return client.destroy();
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: (() => {
-      const u = new URL(target.toString());
-      u.hostname = '127.0.0.1';
-      u.port = String(port);
-      return u.toString();
-    })(),
-    cut: () => {
-      down = true;
-      for (const s of sockets) s.destroy();
-    },
-    restore: () => {
-      down = false;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 describe('PostgreSQL shared by several server processes', { skip: pgSkip }, () => {
