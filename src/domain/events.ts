@@ -82,7 +82,11 @@ function hash16(parts: Array<string | number | null>): Buffer {
   return createHash('sha256').update(JSON.stringify(parts)).digest().subarray(0, 16);
 }
 
-export function validateEvent(raw: unknown, timeZone: string): Validation {
+/**
+ * `dedupeKey` (provider adapters): the provider's stable id, or `request:<unit>` for a derived
+ * request, used instead of the SPEC section 4 fingerprint fields.
+ */
+export function validateEvent(raw: unknown, timeZone: string, dedupeKey?: string): Validation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('event must be a JSON object');
   const obj = raw as Record<string, unknown>;
 
@@ -105,7 +109,7 @@ export function validateEvent(raw: unknown, timeZone: string): Validation {
   }
   const { sg_message_id: messageId, email, url, type, reason } = fields;
 
-  const fingerprint = hash16([
+  const fingerprint = dedupeKey !== undefined ? hash16(['key', dedupeKey]) : hash16([
     event,
     timestamp,
     messageId ?? null,

@@ -1,0 +1,27 @@
+// The provider registry: a tenth provider is one adapter file and one line here.
+import { brevoAdapter } from './brevo.js';
+import { mailgunAdapter } from './mailgun.js';
+import { mailjetAdapter } from './mailjet.js';
+import { postalAdapter } from './postal.js';
+import { postmarkAdapter } from './postmark.js';
+import { resendAdapter } from './resend.js';
+import { sendgridAdapter } from './sendgrid.js';
+import { sparkpostAdapter } from './sparkpost.js';
+import type { ProviderAdapter } from './types.js';
+
+export const ADAPTERS: Record<string, ProviderAdapter> = {
+  sendgrid: sendgridAdapter,
+  mailgun: mailgunAdapter,
+  postmark: postmarkAdapter,
+  // TODO(sigs): ses: sesAdapter (import { sesAdapter } from './ses.js') once the sigs branch is merged; until then /webhooks/ses is 404.
+  sparkpost: sparkpostAdapter,
+  mailjet: mailjetAdapter,
+  brevo: brevoAdapter,
+  resend: resendAdapter,
+  postal: postalAdapter,
+};
+
+/** The adapter for a provider name, or undefined (own properties only: no `__proto__`, `toString`). */
+export function adapterFor(name: string): ProviderAdapter | undefined {
+  return Object.hasOwn(ADAPTERS, name) ? ADAPTERS[name] : undefined;
+}
