@@ -23,13 +23,18 @@ function failed(data: Json, unit: Unit, key: string | undefined): MappedEvent[] 
   return sendSide(unit, 'bounce', { type: BLOCK_REASONS.has(reason) ? 'blocked' : 'bounce', reason: text }, key);
 }
 
+function addressOf(header: unknown): string | undefined {
+  const text = str(header);
+  return text === undefined ? undefined : (/<([^<>]+)>/.exec(text)?.[1] ?? text).trim();
+}
+
 function mapEvent(data: Json): MappedEvent[] | string {
   const message = obj(data.message);
   const headers = obj(message.headers);
   const unit = unitFrom('mailgun', {
     messageId: headers['message-id'],
-    // `rejected` names no recipient field, only the To header.
-    email: data.recipient ?? headers.to,
+    // `rejected` names no recipient field, only the To header ("Name <address>").
+    email: data.recipient ?? addressOf(headers.to),
     timestamp: data.timestamp,
     tags: Array.isArray(data.tags) ? data.tags : [],
   });

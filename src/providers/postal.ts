@@ -3,7 +3,7 @@ import { type Json, eventOf, ignored, isObject, item, notEnvelope, obj, parseJso
 import type { MappedEvent, ProviderAdapter, ProviderItem, ProviderRequest } from './types.js';
 
 // J2: a HardFail after Postal gave up on soft failures is terminal but not a hard bounce.
-const GAVE_UP = /maximum (number of )?(attempts|retries)|too many soft fail/i;
+const GAVE_UP = /\bmax(imum)?\b[^.]*\b(attempts|retries)\b|too many soft fail/i;
 
 function mapEvent(body: Json): MappedEvent[] | string {
   const payload = obj(body.payload);
