@@ -7,23 +7,13 @@ import fc from 'fast-check';
 import type { MetricRow } from '../../src/domain/metrics.js';
 import type { Store } from '../../src/store/types.js';
 import { addReseller, openTempSqlite, type TempDir, tempDir } from '../helpers.js';
-import { brevo, mailgun, mailjet, mailjetSentText, postal, postmark, postmarkBounce, resend, sparkpost } from '../fixtures/providers.js';
+import { PROVIDER_BODIES } from '../fixtures/providers.js';
 import { ingestInto } from '../providerHelpers.js';
 
 const SEED = 20261130;
 const RUNS = 12;
 
-// Each provider's bodies: several event types on shared units, so first opens/clicks and
-// derived requests depend on order if anything does.
-const BODIES: Record<string, unknown[]> = {
-  mailgun: [mailgun.delivered, mailgun.failedTemporary, mailgun.failedPermanent, mailgun.suppressBounce, mailgun.opened, mailgun.openedApple, mailgun.clicked, mailgun.complained, mailgun.unsubscribed, mailgun.accepted],
-  postmark: [postmark.delivery, postmark.bounce, postmark.subscriptionChangeBounce, postmark.open, { ...postmark.open, ReceivedAt: '2016-04-26T10:00:00Z' }, postmark.click, postmark.spamComplaint, postmarkBounce('Transient', 2, 77), postmarkBounce('BadEmailAddress', 100000, 78)],
-  sparkpost: [sparkpost.injection, sparkpost.delivery, sparkpost.delay, sparkpost.bounce, sparkpost.openPair, sparkpost.ampBatch, sparkpost.click, sparkpost.generationRejection],
-  mailjet: [mailjetSentText, [mailjet.open, mailjet.click], mailjet.bounce, { ...mailjet.open, time: 1433333000 }, mailjet.greylisted, mailjet.blocked, mailjet.spam],
-  brevo: [brevo.request, brevo.delivered, [brevo.opened, brevo.uniqueOpened, brevo.proxyOpen], brevo.click, brevo.deferred, brevo.softBounce, brevo.blocked],
-  resend: [resend.sent, resend.delivered, resend.deliveryDelayed, resend.opened, { ...resend.opened, created_at: '2023-09-27T01:00:00.000Z' }, resend.clicked, resend.bounced, resend.complained],
-  postal: [postal.sent, postal.delayed, postal.bounced, postal.loaded, { ...postal.loaded, uuid: 'p-open-2', payload: { ...postal.loaded.payload, message: postal.sent.payload.message }, timestamp: 1506753300 }, postal.clicked, postal.heldSuppressed],
-};
+const BODIES = PROVIDER_BODIES;
 
 describe('any shuffle and any repeats of a provider\'s bodies give the same counts', () => {
   let dir: TempDir;
