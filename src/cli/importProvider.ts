@@ -10,7 +10,7 @@ import type { Customer, Store } from '../store/types.js';
 import { CliError } from './common.js';
 
 /** Read whole, unlike SendGrid imports (which stream): provider bodies are parsed whole anyway. */
-export const MAX_PROVIDER_FILE_BYTES = 512 * 1024 * 1024;
+export const MAX_PROVIDER_FILE_BYTES = 128 * 1024 * 1024;
 const BATCH_ITEMS = 10_000;
 
 const requestOf = (text: string): ProviderRequest => ({ body: Buffer.from(text), contentType: 'application/json', headers: {} });
