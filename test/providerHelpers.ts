@@ -54,3 +54,20 @@ export async function countsAfter(provider: string, bodies: readonly unknown[]):
 }
 
 export const counts = async (provider: string, ...bodies: unknown[]): Promise<Partial<MetricRow>> => (await countsAfter(provider, bodies)).counts;
+
+/** Day → non-zero metrics of a fresh customer (UTC) after these bodies. */
+export async function dailyAfter(provider: string, bodies: readonly unknown[]): Promise<Record<number, Partial<MetricRow>>> {
+  const dir = tempDir();
+  const store = openTempSqlite(dir);
+  try {
+    const reseller = await addReseller(store, 'r1', 'key-r1-secret');
+    const customer = await store.addCustomer('c1', reseller, 'UTC');
+    await ingestInto(store, customer, provider, bodies);
+    const out: Record<number, Partial<MetricRow>> = {};
+    for (const [day, row] of await store.daily(customer.id, { from: 0, to: 40_000 })) out[day] = nonZero(row);
+    return out;
+  } finally {
+    await store.close();
+    dir.cleanup();
+  }
+}

@@ -66,6 +66,8 @@ export interface Unit {
   email: string;
   timestamp: number;
   categories: string[];
+  /** When the provider says when the message was sent: the day its request counts on. */
+  sentAt?: number;
 }
 
 export function unitId(u: Unit): string {
@@ -84,21 +86,27 @@ export function eventOf(u: Unit, event: string, extra: Json = {}, dedupeKey?: st
 /**
  * A send-side outcome (delivered, deferred, bounce) plus the request it implies (J1): a
  * `processed` keyed `request:<unit>`, so only the first outcome of a unit to arrive counts it.
+ * It is dated by the message's send time where the provider gives one (then its day does not
+ * depend on which outcome arrives first), else by the outcome's own time.
  * Drops are not given one: SPEC section 5 already counts a `dropped` event as a request.
  */
 export function sendSide(u: Unit, event: string, extra: Json = {}, dedupeKey?: string): MappedEvent[] {
-  return [eventOf(u, event, extra, dedupeKey), { event: eventOf(u, 'processed').event, dedupeKey: `request:${unitId(u)}` }];
+  const request = eventOf(u.sentAt === undefined ? u : { ...u, timestamp: u.sentAt }, 'processed').event;
+  return [eventOf(u, event, extra, dedupeKey), { event: request, dedupeKey: `request:${unitId(u)}` }];
 }
 
 /** A unit from the fields every adapter must find, or the reason the item is quarantined. */
-export function unitFrom(provider: string, fields: { messageId: unknown; email: unknown; timestamp: unknown; tags?: readonly unknown[] }): Unit | string {
+export function unitFrom(provider: string, fields: { messageId: unknown; email: unknown; timestamp: unknown; tags?: readonly unknown[]; sentAt?: unknown }): Unit | string {
   const messageId = str(fields.messageId);
   const email = str(fields.email);
   const timestamp = unixSeconds(fields.timestamp);
   if (messageId === undefined) return `${provider}: the event names no message id`;
   if (email === undefined) return `${provider}: the event names no recipient`;
   if (timestamp === undefined) return `${provider}: the event has no readable time`;
-  return { provider, messageId, email, timestamp, categories: categoriesOf(fields.tags ?? []) };
+  const unit: Unit = { provider, messageId, email, timestamp, categories: categoriesOf(fields.tags ?? []) };
+  const sentAt = unixSeconds(fields.sentAt);
+  if (sentAt !== undefined) unit.sentAt = sentAt;
+  return unit;
 }
 
 /** Wraps an adapter's per-item mapping: a unit error or an unknown type quarantines the item. */

@@ -16,6 +16,7 @@ function mapEvent(body: Json): MappedEvent[] | string {
     email: message.to,
     timestamp: payload.timestamp ?? body.timestamp,
     tags: [message.tag],
+    sentAt: message.timestamp,
   });
   if (typeof unit === 'string') return unit;
   // One uuid per webhook request, reused on every attempt (PO1).

@@ -23,7 +23,8 @@ function mapEvent(body: Json, svixId: string | undefined): MappedEvent[] | strin
   const data = obj(body.data);
   // One event per recipient, but which one is not said: the first `to` (as anymail does).
   const to = Array.isArray(data.to) ? data.to[0] : data.to;
-  const unit = unitFrom('resend', { messageId: data.email_id, email: to, timestamp: body.created_at, tags: tagsOf(data) });
+  // data.created_at is when the email was created: the day its request counts on.
+  const unit = unitFrom('resend', { messageId: data.email_id, email: to, timestamp: body.created_at, tags: tagsOf(data), sentAt: data.created_at });
   if (typeof unit === 'string') return unit;
   // svix-id is the same on every retry of one message (R5); a file import has none: fingerprint.
   const key = svixId ? `resend:${svixId}` : undefined;

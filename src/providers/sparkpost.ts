@@ -24,6 +24,7 @@ function mapEvent(e: Json): MappedEvent[] | string {
     email: e.rcpt_to ?? e.raw_rcpt_to,
     timestamp: e.timestamp,
     tags: [e.campaign_id, ...(Array.isArray(e.rcpt_tags) ? e.rcpt_tags : [])],
+    sentAt: e.injection_time,
   });
   if (typeof unit === 'string') return unit;
   const key = str(e.event_id) ? `sparkpost:${str(e.event_id)}` : undefined;

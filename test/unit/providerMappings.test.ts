@@ -7,7 +7,7 @@ import { ApiError } from '../../src/domain/errors.js';
 import { ADAPTERS, adapterFor } from '../../src/providers/index.js';
 import { quoteBigIds } from '../../src/providers/mailjet.js';
 import { brevo, mailgun, mailjet, mailjetSentText, postal, postmark, postmarkBounce, resend, sparkpost } from '../fixtures/providers.js';
-import { counts, countsAfter, requestOf } from '../providerHelpers.js';
+import { counts, countsAfter, dailyAfter, requestOf } from '../providerHelpers.js';
 
 // A send-side outcome also counts the request it implies (J1), so `processed` comes with it.
 const REQ = { requests: 1, processed: 1 };
@@ -245,6 +245,17 @@ describe('postal', () => {
     const r = await countsAfter('postal', [postal.incoming, postal.dnsError]);
     assert.deepEqual(r.counts, {});
     assert.ok(r.results.every((x) => x.rejected.length === 0));
+  });
+  test('J1 the request is dated by the message\'s send time, whichever outcome arrives first', async () => {
+    const day = (s: number) => Math.floor(s / 86_400);
+    const message = { ...postal.sent.payload.message, message_id: 'two-days@postal', timestamp: 1606600000 };
+    const delayed = { ...postal.delayed, uuid: 'd1', payload: { ...postal.delayed.payload, message, timestamp: 1606700000 } };
+    const sent = { ...postal.sent, uuid: 's1', payload: { ...postal.sent.payload, message, timestamp: 1606800000 } };
+    const inOrder = await dailyAfter('postal', [delayed, sent]);
+    assert.deepEqual(await dailyAfter('postal', [sent, delayed]), inOrder);
+    assert.deepEqual(inOrder[day(1606600000)], REQ);
+    assert.deepEqual(inOrder[day(1606700000)], { deferred: 1 });
+    assert.deepEqual(inOrder[day(1606800000)], { delivered: 1 });
   });
   test('J10 the same uuid twice counts once', async () => assert.deepEqual(await counts('postal', postal.sent, postal.sent), { ...REQ, delivered: 1 }));
 });
