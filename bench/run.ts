@@ -23,6 +23,7 @@ const SCRIPTS: Script[] = [
   { file: 'volume.ts', rows: '5' },
   { file: 'import.ts', rows: '6' },
   { file: 'startup.ts', rows: '7' },
+  { file: 'providers.ts', rows: '8' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',');

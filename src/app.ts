@@ -16,6 +16,7 @@ import { opsRoutes } from './http/routes/ops.js';
 import { V1, V2, legacyRoutes } from './http/routes/legacy.js';
 import { v3Routes } from './http/routes/v3.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
+import type { SignatureVerifiers } from './http/providerSignatures.js';
 import { AppMetrics } from './metrics/appMetrics.js';
 import type { Store } from './store/types.js';
 
@@ -29,6 +30,8 @@ export interface AppOptions {
   trustProxy?: readonly string[];
   /** Failed-login budgets and the caps on concurrent key checks (auth/keyCheckGate.ts). */
   throttle?: Partial<GateLimits>;
+  /** Provider webhook signature verifiers (tests inject fakes); the real ones by default. */
+  signatureVerifiers?: SignatureVerifiers;
   /** Signs dashboard session cookies; random per app when not given. */
   sessionSecret?: string;
 }
@@ -97,7 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(opsRoutes, { store: options.store, metrics: deps.metrics });
   await app.register(legacyRoutes, { ...deps, generation: V1 });
   await app.register(legacyRoutes, { ...deps, generation: V2 });
-  await app.register(webhookRoutes, deps);
+  await app.register(webhookRoutes, { ...deps, signatureVerifiers: options.signatureVerifiers });
   const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, gate);
   await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });
   await app.register(dashboardRoutes, { ...deps, sessionSecret: options.sessionSecret ?? randomBytes(32).toString('base64url') });

@@ -4,6 +4,7 @@ import { WebhookKeyError, normalizeWebhookKey } from '../auth/webhookSignature.j
 import { isValidTimeZone } from '../domain/calendar.js';
 import { AlreadyExistsError } from '../domain/errors.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
+import { checkProviderKey, checkSigningProvider } from './providerKeys.js';
 import { checkName } from './validate.js';
 
 export function customerCommand(): Command {
@@ -37,9 +38,11 @@ export function customerCommand(): Command {
     customer
       .command('set-webhook-key <username> [key]')
       .description('require signed Event Webhook requests for a customer: the verification key from SendGrid (base64), a PEM public key, or - to read it from stdin')
+      .option('--provider <p>', 'the provider this key is for: sendgrid (default), mailgun, resend, postal, or ses (its TopicArn allowlist)')
       .option('--clear', 'remove the key: unsigned requests are accepted again'),
-  ).action(async (username: string, key: string | undefined, opts: CommonOptions & { clear?: boolean }) => {
+  ).action(async (username: string, key: string | undefined, opts: CommonOptions & { clear?: boolean; provider?: string }) => {
     if (Boolean(opts.clear) === (key !== undefined)) throw new CliError('give either a key or --clear');
+    if (opts.provider !== undefined && opts.provider !== 'sendgrid') return setProviderKey(username, opts.provider, key, opts);
     let pem: string | null = null;
     if (key !== undefined) {
       try {
@@ -58,4 +61,16 @@ export function customerCommand(): Command {
     );
   });
   return customer;
+}
+
+async function setProviderKey(username: string, provider: string, key: string | undefined, opts: CommonOptions): Promise<void> {
+  checkSigningProvider(provider);
+  const stored = key === undefined ? null : checkProviderKey(provider, key === '-' ? readFileSync(0, 'utf8') : key);
+  const found = await withStore(opts, (store) => store.setProviderWebhookKey(username, provider, stored));
+  if (!found) throw new CliError(`customer ${username} not found`);
+  print(
+    opts,
+    { username, provider, signed: stored !== null },
+    stored ? `${provider} webhook requests for ${username} must now be signed with this key` : `${provider} webhook requests for ${username} are no longer checked for a signature`,
+  );
 }

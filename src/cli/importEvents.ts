@@ -4,6 +4,8 @@ import { ingestBatch, type RawItem } from '../services/ingest.js';
 import { reapplyQuarantined } from '../services/quarantine.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
 import { openEventSource } from './eventSource.js';
+import { importProviderFile } from './importProvider.js';
+import { ADAPTERS, adapterFor } from '../providers/index.js';
 
 // Large transactions: an import is re-runnable (duplicates are recognised), so fewer commits
 // cost nothing in safety and save one fsync per 1,000 events.
@@ -21,14 +23,21 @@ export function eventsCommand(): Command {
     events
       .command('import <file>')
       .description('load events from a file or - (stdin): a JSON array (webhook body) or NDJSON')
-      .requiredOption('--user <username>', 'the customer the events belong to'),
-  ).action(async (file: string, opts: CommonOptions & { user: string }) => {
+      .requiredOption('--user <username>', 'the customer the events belong to')
+      .option('--provider <p>', `whose webhook payloads the file holds: ${Object.keys(ADAPTERS).join(', ')} (default sendgrid)`),
+  ).action(async (file: string, opts: CommonOptions & { user: string; provider?: string }) => {
     const totals = { accepted: 0, duplicates: 0, rejected: 0 };
     const shown: string[] = [];
+    const adapter = opts.provider === undefined || opts.provider === 'sendgrid' ? undefined : adapterFor(opts.provider);
+    if (opts.provider !== undefined && opts.provider !== 'sendgrid' && !adapter) throw new CliError(`unknown provider ${opts.provider}; use one of ${Object.keys(ADAPTERS).join(', ')}`);
     await withStore(opts, async (store) => {
       const customer = await store.findCustomer(opts.user);
       if (!customer) throw new CliError(`customer ${opts.user} not found`);
       if (file !== '-' && !statSync(file, { throwIfNoEntry: false })?.isFile()) throw new CliError(`cannot read ${file}: not a file`);
+      if (adapter) {
+        Object.assign(totals, await importProviderFile(store, customer, adapter, file, shown, SHOWN_REJECTIONS));
+        return;
+      }
 
       const source = openEventSource(file);
       const showProgress = process.stderr.isTTY === true;

@@ -125,7 +125,11 @@ function identityFields(obj: Record<string, unknown>, event: EventType): Identit
   return out;
 }
 
-export function validateEvent(raw: unknown, timeZone: string): Validation {
+/**
+ * `dedupeKey` (provider adapters): the provider's stable id, or `request:<unit>` for a derived
+ * request, used instead of the SPEC section 4 fingerprint fields.
+ */
+export function validateEvent(raw: unknown, timeZone: string, dedupeKey?: string): Validation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('event must be a JSON object');
   const obj = raw as Record<string, unknown>;
 
@@ -144,7 +148,10 @@ export function validateEvent(raw: unknown, timeZone: string): Validation {
   if (typeof fields === 'string') return fail(fields);
   const { messageId, email, smtpId, url, type, reason } = fields;
 
-  const fingerprint = hash16([event, timestamp, messageId ?? null, email ?? null, url ?? null, type ?? null, reason ?? null]);
+  const fingerprint =
+    dedupeKey !== undefined
+      ? hash16(['key', dedupeKey])
+      : hash16([event, timestamp, messageId ?? null, email ?? null, url ?? null, type ?? null, reason ?? null]);
 
   let unique: NormalizedEvent['unique'] = null;
   if (event === 'open' || event === 'click') {

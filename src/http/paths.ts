@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../domain/errors.js';
+import { ADAPTERS } from '../providers/index.js';
 
 // The paths the server answers and the HTTP methods each takes. A request for a known path with
 // another method — including methods the router has never heard of, such as PROPFIND — gets
@@ -9,6 +10,7 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/apiv2\/reseller\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
+  { path: new RegExp(`^/webhooks/(?:${Object.keys(ADAPTERS).join('|')})$`), allow: 'POST' },
   { path: /^\/healthz$/, allow: 'GET' },
   { path: /^\/(?:readyz|metrics|openapi\.json|docs)$/, allow: 'GET' },
   { path: /^\/docs\/(?:swagger-ui\.css|swagger-ui-bundle\.js|swagger-ui-standalone-preset\.js|swagger-initializer\.js|favicon-32x32\.png)$/, allow: 'GET' },

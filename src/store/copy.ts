@@ -17,6 +17,8 @@ export const COPIED_TABLES = [
   'event_fingerprints',
   'first_seen',
   'quarantine',
+  'provider_webhook_keys',
+  'webhook_replay_tokens',
 ] as const;
 
 // PostgreSQL binds at most 65535 parameters per statement.

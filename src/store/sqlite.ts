@@ -12,6 +12,7 @@ import type { DayRange } from '../domain/ranges.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import { ReadCache } from './readCache.js';
+import { sqliteProviderState } from './providerStateSqlite.js';
 import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
 
 const COLS = METRIC_COLUMNS;
@@ -189,6 +190,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
 
   return {
     backend: 'sqlite',
+    ...sqliteProviderState(db, options.retentionMs, guard),
     addReseller: (apiUser, salt, hash, keyDigest) => guard(() => void q.addReseller.run(apiUser, salt, hash, keyDigest ?? null, Date.now())),
     findResellerByKeyDigest: (keyDigest) =>
       guard(() => {

@@ -45,6 +45,8 @@ export interface Quarantined {
   receivedAt: Date;
 }
 
+export type TokenClaim = 'fresh' | 'retry' | 'replay';
+
 export interface BatchResult {
   accepted: number;
   duplicates: number;
@@ -83,6 +85,16 @@ export interface Store {
   findCustomer(username: string): Promise<Customer | null>;
   /** Sets (or with null clears) a customer's webhook key; false when there is no such customer. */
   setWebhookKey(username: string, pem: string | null): Promise<boolean>;
+  /** The customer's signing key for a provider other than SendGrid (whose key is `webhookKey`), or null. */
+  providerWebhookKey(customerId: number, provider: string): Promise<string | null>;
+  /** Sets (or with null clears) a customer's key for a provider; false when there is no such customer. */
+  setProviderWebhookKey(username: string, provider: string, key: string | null): Promise<boolean>;
+  /**
+   * Records a signed request's one-time token with its body hash: 'fresh' the first time (or
+   * once the earlier sighting is older than the retention window), 'retry' when seen with the
+   * same body, 'replay' when seen with another.
+   */
+  claimWebhookToken(customerId: number, provider: string, token: string, bodyHash: Buffer, now: Date): Promise<TokenClaim>;
   /**
    * One transaction: deduplicate by fingerprint, move first-open/click markers, bump rollups,
    * quarantine the rejected, and drop the quarantine rows `resolved` (events re-applied from

@@ -1,5 +1,6 @@
 // The operational surface (issue 7): /readyz, /metrics, /openapi.json and /docs, through the
 // real app on the test backend (test/postgres/api.test.ts reruns this file on PostgreSQL).
+import { ADAPTERS } from '../../src/providers/index.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../../src/app.js';
@@ -213,6 +214,7 @@ describe('GET /openapi.json and /docs', () => {
     '/v3/categories/stats': ['get'],
     '/v3/categories/stats/sums': ['get'],
     '/webhooks/events': ['post'],
+    ...Object.fromEntries(Object.keys(ADAPTERS).map((p) => [`/webhooks/${p}`, ['post']])),
     '/healthz': ['get'],
     '/readyz': ['get'],
     '/metrics': ['get'],

@@ -14,6 +14,8 @@ import { RETENTION_MS, at, basicAuth } from '../helpers.js';
 import { type TestDatabase, createTestDatabase, pgSkip } from '../pg.js';
 import { outageProxy } from '../pgProxy.js';
 import { shuffled } from '../random.js';
+import { PROVIDER_BODIES } from '../fixtures/providers.js';
+import { countsAfter } from '../providerHelpers.js';
 
 const NOW = new Date('2024-05-02T12:00:00Z');
 
@@ -30,6 +32,15 @@ function post(app: FastifyInstance, events: unknown[]) {
     url: '/webhooks/events?user=c1',
     headers: { authorization: basicAuth('r1', 'key-r1-secret'), 'content-type': 'application/json' },
     payload: JSON.stringify(events),
+  });
+}
+
+function postTo(app: FastifyInstance, provider: string, body: unknown) {
+  return app.inject({
+    method: 'POST',
+    url: `/webhooks/${provider}?user=c1`,
+    headers: { authorization: basicAuth('r1', 'key-r1-secret'), 'content-type': 'application/json' },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 
@@ -123,6 +134,31 @@ describe('PostgreSQL shared by several server processes', { skip: pgSkip }, () =
     } finally {
       for (const app of apps) await app.close();
       for (const s of stores) await s.close();
+    }
+  });
+
+  test('two app instances, every provider\'s samples posted to both at once: counted once, as on SQLite sequentially', async () => {
+    const fresh = await createTestDatabase();
+    const stores = [await openPostgres(fresh.url, { retentionMs: RETENTION_MS, poolSize: 4 }), await openPostgres(fresh.url, { retentionMs: RETENTION_MS, poolSize: 4 })];
+    await seed(stores[0]!);
+    const apps = await Promise.all(stores.map((store) => buildApp({ store, now: () => NOW })));
+    try {
+      const expected: Record<string, number> = {};
+      const deliveries: Array<() => Promise<{ statusCode: number; body: string }>> = [];
+      // Five bodies per provider keep this within a minute on a loaded machine.
+      for (const [provider, all] of Object.entries(PROVIDER_BODIES)) {
+        const bodies = all.slice(0, 5);
+        for (const [metric, n] of Object.entries((await countsAfter(provider, bodies)).counts)) expected[metric] = (expected[metric] ?? 0) + (n as number);
+        for (const app of apps) for (const body of bodies) deliveries.push(() => postTo(app, provider, body));
+      }
+      const results = await Promise.all(shuffled(deliveries, 7).map((send) => send()));
+      for (const r of results) assert.equal(r.statusCode, 200, r.body);
+      const totals = await stores[1]!.aggregate((await stores[1]!.findCustomer('c1'))!.id);
+      assert.deepEqual(Object.fromEntries(Object.entries(totals).filter(([, n]) => n !== 0)), expected);
+    } finally {
+      for (const app of apps) await app.close();
+      for (const s of stores) await s.close();
+      await fresh.drop();
     }
   });
 

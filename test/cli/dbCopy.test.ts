@@ -66,6 +66,7 @@ describe('db copy SQLite → PostgreSQL', { skip: pgSkip }, () => {
       const sqlite = openTempSqlite(dir, 'source.sqlite');
       const r1 = await addReseller(sqlite, 'r1', 'key-r1-secret');
       await sqlite.addCustomer('c1', r1, 'Europe/Berlin');
+      await sqlite.setProviderWebhookKey('c1', 'mailgun', 'mg-signing-key');
       const source = await buildApp({ store: sqlite, now: () => NOW });
       assert.equal((await post(source, [...events(), { event: 'nope' }])).statusCode, 200);
       const before = await answers(source);
@@ -79,11 +80,13 @@ describe('db copy SQLite → PostgreSQL', { skip: pgSkip }, () => {
       assert.equal(copied.customers, 1);
       assert.equal(copied.event_fingerprints, 600);
       assert.equal(copied.quarantine, 1);
+      assert.equal(copied.provider_webhook_keys, 1);
 
       const pgStore = await openPostgres(pgdb.url, { retentionMs: RETENTION_MS, poolSize: 2 });
       const target = await buildApp({ store: pgStore, now: () => NOW });
       try {
         assert.deepEqual(await answers(target), before);
+        assert.equal(await pgStore.providerWebhookKey(1, 'mailgun'), 'mg-signing-key');
         // Deduplication state came along: a retry of everything counts nothing twice.
         const retry = (await post(target, events())).json() as { accepted: number; duplicates: number };
         assert.deepEqual(retry, { accepted: 0, duplicates: 600, rejected: [] });

@@ -2,6 +2,7 @@
 import { JSON_TYPE, jsonResponse, legacyErrors } from './responses.js';
 import type { OperationObject, PathItemObject } from './types.js';
 import { ref } from './types.js';
+import { ADAPTERS } from '../../providers/index.js';
 
 const NDJSON_BODY = { schema: { type: 'string' as const, description: 'One event object per line; blank lines are skipped.' } };
 
@@ -36,6 +37,29 @@ const webhook: OperationObject = {
   },
 };
 
+const providerWebhook = (provider: string): OperationObject => ({
+  operationId: `ingest_${provider}`,
+  summary: `Ingest ${provider}'s tracking webhook`,
+  description:
+    "The provider's webhook exactly as it sends it (README, Other providers; /webhooks/sendgrid is /webhooks/events); /webhooks/<any other name> is 404. Same Basic authentication, limits, answer after the commit, and quarantine (of the provider's item, kept whole) as /webhooks/events. Mailgun, Resend and Postal requests must be signed once the customer has a key for that provider (`customer set-webhook-key --provider`); a Mailgun token reused with another body is refused as a replay.",
+  tags: ['ingest'],
+  security: [{ basicAuth: [] }],
+  parameters: [
+    { name: 'user', in: 'query', required: true, description: "The customer's username (another reseller's customer answers as an unknown one).", schema: { type: 'string', minLength: 1 } },
+  ],
+  requestBody: {
+    required: true,
+    content: {
+      [JSON_TYPE]: { schema: { description: "The provider's own payload: one object, or an array (SparkPost always; Mailjet grouped; Brevo batched)." } },
+      'text/plain': { schema: { type: 'string', description: 'The same JSON, as some senders label it.' } },
+    },
+  },
+  responses: {
+    200: jsonResponse('The batch is committed.', 'IngestResult'),
+    ...legacyErrors('json', [400, 401, 403, 405, 413, 415, 429, 503], 'POST', 'Basic realm="mailtally"'),
+  },
+});
+
 const open = (operationId: string, summary: string, description: string, responses: OperationObject['responses']): OperationObject => ({
   operationId,
   summary,
@@ -48,6 +72,7 @@ const open = (operationId: string, summary: string, description: string, respons
 export function servicePaths(): Record<string, PathItemObject> {
   return {
     '/webhooks/events': { post: webhook },
+    ...Object.fromEntries(Object.keys(ADAPTERS).map((p) => [`/webhooks/${p}`, { post: providerWebhook(p) }])),
     '/healthz': { get: open('healthz', 'Liveness', 'Answers 200 as soon as the server accepts requests; storage is not consulted.', { 200: jsonResponse('Alive.', 'Health') }) },
     '/readyz': {
       get: open('readyz', 'Readiness', 'Storage answers a query and its schema has every migration this version ships.', {

@@ -8,6 +8,8 @@ import { ingestBatch } from '../../services/ingest.js';
 import { type BodyKind, parseBatchBody } from '../batchBody.js';
 import type { Customer } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
+import type { SignatureVerifiers } from '../providerSignatures.js';
+import { providerWebhookRoutes } from './providerWebhooks.js';
 
 const BODY_KINDS: Record<string, BodyKind> = {
   'application/json': 'json',
@@ -38,7 +40,7 @@ function checkSignature(request: FastifyRequest, pem: string, body: Buffer): voi
   }
 }
 
-export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function webhookRoutes(app: FastifyInstance, deps: AppDeps & { signatureVerifiers?: SignatureVerifiers | undefined }): Promise<void> {
   // Bodies are kept as text here and parsed by parseBatchBody, which knows both formats and
   // reports errors in the envelope; the parsers are scoped to this plugin only.
   app.removeAllContentTypeParsers();
@@ -61,7 +63,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
     request.customer = customer;
   }
 
-  app.post('/webhooks/events', { onRequest: authorize }, async (request) => {
+  // /webhooks/sendgrid is the same endpoint under its provider name (SPEC section 7).
+  app.post('/webhooks/sendgrid', { onRequest: authorize }, async (request) => sendgridHandler(request));
+  app.post('/webhooks/events', { onRequest: authorize }, async (request) => sendgridHandler(request));
+  async function sendgridHandler(request: FastifyRequest) {
     const customer = request.customer as Customer;
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     if (customer.webhookKey) checkSignature(request, customer.webhookKey, body);
@@ -70,6 +75,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
     const result = await ingestBatch(deps.store, customer, items, deps.now());
     deps.metrics.observeBatch(items.length, { ...result, rejected: result.rejected.length });
     return result;
+  }
+
+  // The other providers; SES through SNS posts text/plain, which only these routes accept.
+  await app.register(async (providers) => {
+    providers.addContentTypeParser('text/plain', { parseAs: 'buffer', bodyLimit: deps.webhookBodyLimit }, (_req, body, done) => done(null, body));
+    providerWebhookRoutes(providers, deps, authorize);
   });
 }
 
