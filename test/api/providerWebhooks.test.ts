@@ -65,8 +65,8 @@ describe('POST /webhooks/<provider>', () => {
     assert.deepEqual(again.json(), { accepted: 0, duplicates: 1, rejected: [] });
   });
 
-  test('an unknown provider is 404 in the envelope, before credentials; ses is 404 until its adapter is merged', async () => {
-    for (const name of ['nope', 'ses', '__proto__', 'toString']) {
+  test('an unknown provider is 404 in the envelope, before credentials', async () => {
+    for (const name of ['nope', '__proto__', 'toString']) {
       const res = await post(f.app, name, {}, { auth: null });
       assert.equal(res.statusCode, 404, name);
       assert.equal(res.json().message, 'error');
@@ -75,7 +75,7 @@ describe('POST /webhooks/<provider>', () => {
   });
 
   test('401 with WWW-Authenticate: Basic on every provider route; another reseller\'s customer is user not found', async () => {
-    for (const provider of ['mailgun', 'postmark', 'postal', 'sendgrid']) {
+    for (const provider of ['mailgun', 'postmark', 'postal', 'sendgrid', 'ses']) {
       const res = await post(f.app, provider, {}, { auth: basicAuth('r1', 'wrong') });
       assert.equal(res.statusCode, 401);
       assert.equal(res.headers['www-authenticate'], 'Basic realm="mailtally"');
