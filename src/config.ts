@@ -23,6 +23,8 @@ export interface Config {
   trustProxy: boolean;
   /** Signs dashboard sessions; set the same value on every process behind one load balancer. */
   sessionSecret: string | undefined;
+  /** Bytes the SQLite read cache may hold; 0 turns it off. */
+  readCacheBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     pruneIntervalMs: integer(env, 'MAILTALLY_PRUNE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     trustProxy: flag(env, 'MAILTALLY_TRUST_PROXY'),
     sessionSecret: sessionSecret(env),
+    readCacheBytes: integer(env, 'MAILTALLY_READ_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
   });
 }

@@ -6,7 +6,8 @@ export const MAX_CATEGORIES = 100;
 
 export type StatsQuery =
   | ({ kind: 'daily' } & DayRange)
-  | { kind: 'aggregate' }
+  /** All time up to and including `through` (today): future-dated events count once their day comes. */
+  | { kind: 'aggregate'; through: number }
   | { kind: 'list' }
   | ({ kind: 'category'; categories: string[] } & DayRange);
 
@@ -43,7 +44,7 @@ export function parseStatsQuery(params: Params, today: number): StatsQuery {
     const shape = aggregate ? 'aggregate' : 'list';
     for (const p of DATE_PARAMS) if (has(params, p)) errors.add(p, `is not allowed with ${shape}`);
     errors.throwIfAny();
-    return { kind: shape };
+    return shape === 'aggregate' ? { kind: 'aggregate', through: today } : { kind: 'list' };
   }
 
   let categories: string[] | undefined;
