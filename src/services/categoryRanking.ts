@@ -4,7 +4,7 @@
 // `offset + limit` are kept, in a heap whose root is the worst kept; popping it then gives the
 // requested page, last rank first. Memory is O(min(categories, offset + limit)) small entries.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { MetricRow } from '../domain/metrics.js';
+import type { Metric, MetricRow } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
 import type { Store } from '../store/types.js';
 
@@ -14,6 +14,8 @@ const MAX_PAGE = 1_000;
 
 export interface RankOptions {
   score(row: MetricRow): number;
+  /** The stored metrics `score` reads: only these are summed. */
+  metrics: readonly Metric[];
   direction: 'asc' | 'desc';
   offset: number;
   limit: number;
@@ -92,7 +94,7 @@ export async function rankCategories(store: Store, customerId: number, range: Da
   let after: string | null = null;
   let seq = 0;
   for (;;) {
-    const page = await store.categorySumsPage(customerId, range, { after, limit });
+    const page = await store.categorySumsPage(customerId, range, { after, limit }, o.metrics);
     for (const { name, row } of page) {
       const entry = { name, score: o.score(row), seq: seq++ };
       if (heap.size < keep) heap.push(entry);

@@ -13,7 +13,7 @@ import type { StatsQuery } from '../domain/statsQuery.js';
 import type { Customer, Store } from '../store/types.js';
 
 /** Rows per slice: reading and rendering one takes a few milliseconds. */
-export const SLICE_ROWS = 500;
+export const SLICE_ROWS = 250;
 /** Category names per slice of `list=true`. */
 export const SLICE_NAMES = 2_000;
 

@@ -3,7 +3,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { formatDay } from '../domain/calendar.js';
 import { type MetricRow, zeroMetrics } from '../domain/metrics.js';
-import { toV3Metrics } from '../domain/v3Metrics.js';
+import { sourcesOf, toV3Metrics } from '../domain/v3Metrics.js';
 import type { V3Sums } from '../domain/v3Query.js';
 import type { Customer, Store } from '../store/types.js';
 import { rankCategories } from './categoryRanking.js';
@@ -43,6 +43,7 @@ export async function categorySums(store: Store, customer: Customer, q: V3Sums):
   const options = { excludeMachineOpens: q.excludeMachineOpens };
   const names = await rankCategories(store, customer.id, q.range, {
     score: (row) => toV3Metrics(row, options)[q.sortBy],
+    metrics: sourcesOf(q.sortBy),
     direction: q.direction,
     offset: q.offset,
     limit: q.limit,

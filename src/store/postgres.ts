@@ -335,10 +335,10 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           : await pool.query<{ category: string }>('SELECT category FROM customer_categories WHERE customer_id = $1 ORDER BY category', [customerId]);
         return rows.map((r) => r.category);
       }),
-    categorySumsPage: (customerId, range, page) =>
+    categorySumsPage: (customerId, range, page, metrics) =>
       run(async () => {
         const { rows } = await pool.query(
-          `SELECT p.category, ${SUM_ALL}
+          `SELECT p.category, ${sums(metricList(metrics))}
            FROM (SELECT category FROM customer_categories WHERE customer_id = $1 AND category ${page.after === null ? '>=' : '>'} $2
                  ORDER BY category LIMIT $3) p
            LEFT JOIN category_daily_stats s ON s.customer_id = $1 AND s.category = p.category AND s.day BETWEEN $4 AND $5

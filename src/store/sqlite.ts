@@ -59,8 +59,8 @@ function toRow(r: Record<string, unknown>): MetricRow {
 const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 /** One page of a customer's categories with their totals over a range, idle ones as zeros. */
-const categorySumsPageSql = (after: '>' | '>='): string =>
-  `SELECT p.category, ${SUM_ALL}
+const categorySumsPageSql = (after: '>' | '>=', metrics: readonly Metric[] | undefined): string =>
+  `SELECT p.category, ${sums(metricList(metrics))}
    FROM (SELECT category FROM customer_categories WHERE customer_id = ? AND category ${after} ? ORDER BY category LIMIT ?) p
    LEFT JOIN category_daily_stats s ON s.customer_id = ? AND s.category = p.category AND s.day BETWEEN ? AND ?
    GROUP BY p.category ORDER BY p.category`;
@@ -130,8 +130,6 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     // `>= ''` is every name (the empty one included); `> ?` the names after a page.
     categoriesFrom: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? AND category >= ? ORDER BY category LIMIT ?'),
     categoriesAfter: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? AND category > ? ORDER BY category LIMIT ?'),
-    categorySumsFrom: db.prepare(categorySumsPageSql('>=')),
-    categorySumsAfter: db.prepare(categorySumsPageSql('>')),
     quarantined: db.prepare('SELECT id, batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = ? AND id > ? ORDER BY id LIMIT ?'),
     schemaVersion: db.prepare(SCHEMA_VERSION_SQL),
   };
@@ -139,6 +137,8 @@ export function openSqlite(path: string, options: StoreOptions): Store {
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const cache = new ReadCache(() => dataVersion.get() as number, options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES);
 
+  // One per sort metric at most (v3 sums): a bounded set.
+  const sumsPages = new Map<string, Database.Statement>();
   // Read statements for each metric subset asked for (a handful in practice: v1, v2, all).
   const reads = new Map<string, Database.Statement>();
   const read = (kind: 'daily' | 'aggregate' | 'category', metrics: readonly Metric[] | undefined, categories = 0): Database.Statement => {
@@ -307,9 +307,12 @@ export function openSqlite(path: string, options: StoreOptions): Store {
           : q.categories.all(customerId);
         return (rows as Array<{ category: string }>).map((r) => r.category);
       }),
-    categorySumsPage: (customerId, range, page) =>
+    categorySumsPage: (customerId, range, page, metrics) =>
       guard(() => {
-        const stmt = page.after === null ? q.categorySumsFrom : q.categorySumsAfter;
+        const op = page.after === null ? '>=' : '>';
+        const key = `${op}|${metricList(metrics).join(',')}`;
+        let stmt = sumsPages.get(key);
+        if (!stmt) sumsPages.set(key, (stmt = db.prepare(categorySumsPageSql(op, metrics))));
         const rows = stmt.all(customerId, page.after ?? '', page.limit, customerId, range.from, range.to) as Array<Record<string, unknown>>;
         return rows.map((r) => ({ name: String(r.category), row: toRow(r) }));
       }),

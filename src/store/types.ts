@@ -114,9 +114,10 @@ export interface Store {
   categorySums(customerId: number, range: DayRange, names?: readonly string[]): Promise<Map<string, MetricRow>>;
   /**
    * The customer's next `page.limit` categories in binary order after `page.after` (from the
-   * first when null), each with its totals over the range (zeros when idle).
+   * first when null), each with its totals over the range (zeros when idle) of `metrics`
+   * (default all; the others come back as 0).
    */
-  categorySumsPage(customerId: number, range: DayRange, page: NamePage): Promise<Array<{ name: string; row: MetricRow }>>;
+  categorySumsPage(customerId: number, range: DayRange, page: NamePage, metrics?: readonly Metric[]): Promise<Array<{ name: string; row: MetricRow }>>;
   /** The category names the customer has, in binary (code point) order: all, or one page. */
   categories(customerId: number, page?: NamePage): Promise<string[]>;
   /** Which of `names` the customer has. */
