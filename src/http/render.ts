@@ -108,12 +108,17 @@ export async function listingBody<T>(format: Format, listing: Listing<T>): Promi
   }
   const head = gathered;
   async function* rest(): AsyncGenerator<string> {
-    yield head;
-    for (;;) {
-      await nextTurn();
-      const next = await chunks.next();
-      if (next.done) return;
-      yield next.value;
+    try {
+      yield head;
+      for (;;) {
+        await nextTurn();
+        const next = await chunks.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // The client may go away mid-answer: stop reading slices for it.
+      await chunks.return(undefined);
     }
   }
   return Readable.from(rest(), { objectMode: false, highWaterMark: 64 * 1024 });
