@@ -31,6 +31,8 @@ export interface Config {
   keyCheckQueue: number;
   /** Signs dashboard sessions; set the same value on every process behind one load balancer. */
   sessionSecret: string | undefined;
+  /** Bytes the SQLite read cache may hold; 0 turns it off. */
+  readCacheBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -104,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     keyChecks: integer(env, 'MAILTALLY_KEY_CHECKS', 2, 1, 64),
     keyCheckQueue: integer(env, 'MAILTALLY_KEY_CHECK_QUEUE', 32, 0, 10_000),
     sessionSecret: sessionSecret(env),
+    readCacheBytes: integer(env, 'MAILTALLY_READ_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
   });
 }

@@ -6,9 +6,10 @@ export const MAX_CATEGORIES = 100;
 
 export type StatsQuery =
   | ({ kind: 'daily' } & DayRange)
-  | { kind: 'aggregate' }
-  /** aggregate=1 with categories: one all-time row per requested category (issue 11). */
-  | { kind: 'categoryAggregate'; categories: string[] }
+  /** All time up to and including `through` (today): future-dated events count once their day comes. */
+  | { kind: 'aggregate'; through: number }
+  /** aggregate=1 with categories: one all-time row (through today) per requested category (issue 11). */
+  | { kind: 'categoryAggregate'; categories: string[]; through: number }
   | { kind: 'list' }
   | ({ kind: 'category'; categories: string[] } & DayRange);
 
@@ -50,7 +51,8 @@ export function parseStatsQuery(params: Params, today: number): StatsQuery {
     for (const p of DATE_PARAMS) if (has(params, p)) errors.add(p, `is not allowed with ${shape}`);
     const categories = aggregate && wantsCategories ? requestedCategories(params, errors) : undefined;
     errors.throwIfAny();
-    return categories ? { kind: 'categoryAggregate', categories } : { kind: shape };
+    if (categories) return { kind: 'categoryAggregate', categories, through: today };
+    return shape === 'aggregate' ? { kind: 'aggregate', through: today } : { kind: 'list' };
   }
 
   const categories = wantsCategories ? requestedCategories(params, errors) : undefined;

@@ -65,6 +65,11 @@ export function toV3Metrics(row: MetricRow, options: V3MetricOptions): V3Metrics
   return out;
 }
 
+/** The stored metrics a v3 metric is computed from (with or without machine opens). */
+export function sourcesOf(metric: V3Metric): Metric[] {
+  return metric === 'opens' || metric === 'unique_opens' ? ['opens', 'machine_opens', 'unique_opens'] : [SOURCE[metric]];
+}
+
 export function isV3Metric(name: string): name is V3Metric {
   return (V3_METRICS as readonly string[]).includes(name);
 }

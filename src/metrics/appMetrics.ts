@@ -2,6 +2,7 @@
 // never clash. Route labels are route patterns (`/api/*`, `/webhooks/events`), never raw URLs:
 // legacy URLs carry api_key in the query string, and raw URLs would make unbounded series.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReadCacheStats } from '../store/readCache.js';
 import type { PoolStats, Store } from '../store/types.js';
 import { processRegistry } from './processMetrics.js';
 
@@ -51,6 +52,45 @@ export class AppMetrics {
     // Every outcome is shown from the start, so a dashboard's rate() has a zero to begin from.
     for (const outcome of ['accepted', 'duplicate', 'rejected']) this.events.inc({ outcome }, 0);
     if (store.poolStats) this.registerPool(() => store.poolStats?.());
+    if (store.readCacheStats) this.registerReadCache(() => store.readCacheStats?.());
+  }
+
+  /** The SQLite read cache, read at scrape time; PostgreSQL reads are not cached. */
+  private registerReadCache(read: () => ReadCacheStats | undefined): void {
+    const counters: Array<[keyof ReadCacheStats, string, string]> = [
+      ['hits', 'mailtally_read_cache_hits_total', 'Rollup reads answered from the read cache.'],
+      ['misses', 'mailtally_read_cache_misses_total', 'Rollup reads that went to SQLite.'],
+      ['evictions', 'mailtally_read_cache_evictions_total', 'Entries dropped, least recently used first, to stay within MAILTALLY_READ_CACHE_MB.'],
+    ];
+    for (const [key, name, help] of counters) {
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const stats = read();
+          if (!stats) return;
+          this.reset();
+          this.inc(stats[key]);
+        },
+      });
+    }
+    const gauges: Array<[keyof ReadCacheStats, string, string]> = [
+      ['bytes', 'mailtally_read_cache_bytes', 'Estimated bytes the read cache holds; never above its budget.'],
+      ['budget', 'mailtally_read_cache_budget_bytes', 'The most bytes the read cache may hold (MAILTALLY_READ_CACHE_MB).'],
+      ['entries', 'mailtally_read_cache_entries', 'Entries the read cache holds.'],
+    ];
+    for (const [key, name, help] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const stats = read();
+          if (stats) this.set(stats[key]);
+        },
+      });
+    }
   }
 
   /** PostgreSQL's pool, read at scrape time; SQLite has no pool and reports none. */

@@ -7,6 +7,7 @@ import { type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
 import { RATE_NAMES, type Rates, ratesOf } from '../domain/rates.js';
 import type { Customer, Store } from '../store/types.js';
+import { rankCategories } from './categoryRanking.js';
 import { sumDays } from './v3Series.js';
 
 export const LIST_DAYS = 30;
@@ -93,8 +94,23 @@ function project(row: MetricRow): Record<SeriesField, number> {
   return out;
 }
 
+/** The category breakdown shows the busiest categories only: a customer may have 100,000s. */
+export const TOP_CATEGORIES = 100;
+
+/** The busiest categories of the range by requests (ties by name), those with activity in it. */
+async function topCategories(store: Store, customer: Customer, range: DayRange): Promise<Map<string, MetricRow>> {
+  const names = await rankCategories(store, customer.id, range, {
+    score: (row) => row.requests,
+    metrics: ['requests'],
+    direction: 'desc',
+    offset: 0,
+    limit: TOP_CATEGORIES,
+  });
+  return store.categorySums(customer.id, range, names);
+}
+
 export async function customerSeries(store: Store, customer: Customer, range: DayRange, by: Aggregation) {
-  const [days, categories] = await Promise.all([store.daily(customer.id, range), store.categorySums(customer.id, range)]);
+  const [days, categories] = await Promise.all([store.daily(customer.id, range), topCategories(store, customer, range)]);
   return {
     username: customer.username,
     timezone: customer.timezone,

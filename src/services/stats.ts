@@ -1,45 +1,108 @@
 // Answers a parsed stats query from the rollups: zero-fills every day of the range and orders
 // category rows by day, then by the order the categories were requested.
+//
+// A legal question can be large (100 categories × 1,095 days is 109,500 rows, 58 MB of v2 XML),
+// and SQLite reads are synchronous. So the rows come in slices of at most SLICE_ROWS — each
+// slice one short read — with the event loop free between slices: one big answer never holds
+// every other tenant's requests for more than a few milliseconds at a time, and never holds
+// more than a slice of rows in memory (the renderer streams them out as they come).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Metric, type MetricRow, zeroMetrics } from '../domain/metrics.js';
-import { daysOf } from '../domain/ranges.js';
+import type { DayRange } from '../domain/ranges.js';
 import type { StatsQuery } from '../domain/statsQuery.js';
 import type { Customer, Store } from '../store/types.js';
 
+/** Rows per slice: reading and rendering one takes a few milliseconds. */
+export const SLICE_ROWS = 250;
+/** Category names per slice of `list=true`. */
+export const SLICE_NAMES = 2_000;
+
+export interface DayRow {
+  day: number;
+  row: MetricRow;
+}
+export interface CategoryRow extends DayRow {
+  category: string;
+}
+
 export type StatsAnswer =
-  | { kind: 'daily'; days: Array<{ day: number; row: MetricRow }> }
-  | { kind: 'category'; rows: Array<{ day: number; category: string; row: MetricRow }> }
+  | { kind: 'daily'; slices: AsyncIterable<DayRow[]> }
+  | { kind: 'category'; slices: AsyncIterable<CategoryRow[]> }
   | { kind: 'aggregate'; row: MetricRow }
   | { kind: 'categoryAggregate'; rows: Array<{ category: string; row: MetricRow }> }
-  | { kind: 'list'; categories: string[] };
+  | { kind: 'list'; slices: AsyncIterable<string[]> };
+
+/** The range cut into consecutive pieces of at most `days` days. */
+function* pieces(range: DayRange, days: number): Generator<DayRange> {
+  for (let from = range.from; from <= range.to; from += days) yield { from, to: Math.min(range.to, from + days - 1) };
+}
+
+async function* dailySlices(store: Store, customer: Customer, range: DayRange, metrics?: readonly Metric[]): AsyncGenerator<DayRow[]> {
+  let first = true;
+  for (const piece of pieces(range, SLICE_ROWS)) {
+    if (!first) await nextTurn();
+    first = false;
+    const found = await store.daily(customer.id, piece, metrics);
+    const rows: DayRow[] = [];
+    for (let day = piece.from; day <= piece.to; day++) rows.push({ day, row: found.get(day) ?? zeroMetrics() });
+    yield rows;
+  }
+}
+
+async function* categorySlices(
+  store: Store,
+  customer: Customer,
+  categories: readonly string[],
+  range: DayRange,
+  metrics?: readonly Metric[],
+): AsyncGenerator<CategoryRow[]> {
+  if (categories.length === 0) return;
+  let first = true;
+  for (const piece of pieces(range, Math.max(1, Math.floor(SLICE_ROWS / categories.length)))) {
+    if (!first) await nextTurn();
+    first = false;
+    const found = await store.categoryDaily(customer.id, categories, piece, metrics);
+    const rows: CategoryRow[] = [];
+    for (let day = piece.from; day <= piece.to; day++) {
+      for (const category of categories) rows.push({ day, category, row: found.get(category)?.get(day) ?? zeroMetrics() });
+    }
+    yield rows;
+  }
+}
+
+async function* listSlices(store: Store, customer: Customer): AsyncGenerator<string[]> {
+  let after: string | null = null;
+  for (;;) {
+    const names = await store.categories(customer.id, { after, limit: SLICE_NAMES });
+    if (names.length > 0) yield names;
+    if (names.length < SLICE_NAMES) return;
+    after = names[names.length - 1] as string;
+    await nextTurn();
+  }
+}
 
 /** `metrics`: the ones the caller renders; only those are read (the rest are 0). */
 export async function answerStats(store: Store, customer: Customer, query: StatsQuery, metrics?: readonly Metric[]): Promise<StatsAnswer> {
   switch (query.kind) {
     case 'aggregate':
-      return { kind: 'aggregate', row: await store.aggregate(customer.id, metrics) };
+      return { kind: 'aggregate', row: await store.aggregate(customer.id, metrics, query.through) };
     case 'list':
-      return { kind: 'list', categories: await store.categories(customer.id) };
+      return { kind: 'list', slices: listSlices(store, customer) };
     case 'categoryAggregate': {
       // Requested names the customer has, in request order; one it has without any counted
       // event yet (e.g. only group_resubscribes) is all zeros, as in category statistics.
+      // At most 100 rows (MAX_CATEGORIES), so it needs no slicing.
       const known = await store.knownCategories(customer.id, query.categories);
       const categories = query.categories.filter((c) => known.has(c));
-      const totals = await store.categoryAggregate(customer.id, categories, metrics);
+      const totals = await store.categoryAggregate(customer.id, categories, metrics, query.through);
       return { kind: 'categoryAggregate', rows: categories.map((category) => ({ category, row: totals.get(category) ?? zeroMetrics() })) };
     }
-    case 'daily': {
-      const found = await store.daily(customer.id, query, metrics);
-      return { kind: 'daily', days: [...daysOf(query)].map((day) => ({ day, row: found.get(day) ?? zeroMetrics() })) };
-    }
+    case 'daily':
+      return { kind: 'daily', slices: dailySlices(store, customer, query, metrics) };
     case 'category': {
       const known = await store.knownCategories(customer.id, query.categories);
       const categories = query.categories.filter((c) => known.has(c));
-      const found = await store.categoryDaily(customer.id, categories, query, metrics);
-      const rows: Array<{ day: number; category: string; row: MetricRow }> = [];
-      for (const day of daysOf(query)) {
-        for (const category of categories) rows.push({ day, category, row: found.get(category)?.get(day) ?? zeroMetrics() });
-      }
-      return { kind: 'category', rows };
+      return { kind: 'category', slices: categorySlices(store, customer, categories, query, metrics) };
     }
   }
 }

@@ -13,7 +13,7 @@ import { withClient } from './pgClient.js';
 import { translatePgError } from './pgErrors.js';
 import { postgresProviderState } from './providerStatePostgres.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
-import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
+import { type BatchResult, type Customer, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 
 export interface PgOptions extends StoreOptions {
   poolSize?: number;
@@ -356,33 +356,54 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         );
         return new Set(rows.map((r) => r.category));
       }),
-    categorySums: (customerId, range) =>
+    categorySums: (customerId, range, names) =>
       run(async () => {
+        const only = names?.filter(storable);
+        if (only?.length === 0) return new Map<string, MetricRow>();
         const { rows } = await pool.query(
-          `SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3 GROUP BY category`,
-          [customerId, range.from, range.to],
+          `SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3
+           ${only ? 'AND category = ANY($4::text[])' : ''} GROUP BY category`,
+          only ? [customerId, range.from, range.to, only] : [customerId, range.from, range.to],
         );
         return new Map(rows.map((r: Record<string, unknown>) => [String(r.category), toRow(r)]));
       }),
-    aggregate: (customerId, metrics) =>
+    aggregate: (customerId, metrics, throughDay = LAST_DAY) =>
       run(async () => {
-        const { rows } = await pool.query(`SELECT ${sums(metricList(metrics))} FROM daily_stats WHERE customer_id = $1`, [customerId]);
+        const { rows } = await pool.query(`SELECT ${sums(metricList(metrics))} FROM daily_stats WHERE customer_id = $1 AND day <= $2`, [customerId, throughDay]);
         return toRow(rows[0] as Record<string, unknown>);
       }),
-    categoryAggregate: (customerId, categories, metrics) =>
+    categoryAggregate: (customerId, categories, metrics, throughDay = LAST_DAY) =>
       run(async () => {
         const names = categories.filter(storable);
         if (names.length === 0) return new Map<string, MetricRow>();
         const { rows } = await pool.query(
-          `SELECT category, ${sums(metricList(metrics))} FROM category_daily_stats WHERE customer_id = $1 AND category = ANY($2::text[]) GROUP BY category`,
-          [customerId, names],
+          `SELECT category, ${sums(metricList(metrics))} FROM category_daily_stats WHERE customer_id = $1 AND category = ANY($2::text[]) AND day <= $3 GROUP BY category`,
+          [customerId, names, throughDay],
         );
         return new Map(rows.map((r: Record<string, unknown>) => [String(r.category), toRow(r)]));
       }),
-    categories: (customerId) =>
+    categories: (customerId, page) =>
       run(async () => {
-        const { rows } = await pool.query<{ category: string }>('SELECT category FROM customer_categories WHERE customer_id = $1 ORDER BY category', [customerId]);
+        // `>= ''` is every name (the empty one included); `> $2` the names after a page.
+        const { rows } = page
+          ? await pool.query<{ category: string }>(
+              `SELECT category FROM customer_categories WHERE customer_id = $1 AND category ${page.after === null ? '>=' : '>'} $2 ORDER BY category LIMIT $3`,
+              [customerId, page.after ?? '', page.limit],
+            )
+          : await pool.query<{ category: string }>('SELECT category FROM customer_categories WHERE customer_id = $1 ORDER BY category', [customerId]);
         return rows.map((r) => r.category);
+      }),
+    categorySumsPage: (customerId, range, page, metrics) =>
+      run(async () => {
+        const { rows } = await pool.query(
+          `SELECT p.category, ${sums(metricList(metrics))}
+           FROM (SELECT category FROM customer_categories WHERE customer_id = $1 AND category ${page.after === null ? '>=' : '>'} $2
+                 ORDER BY category LIMIT $3) p
+           LEFT JOIN category_daily_stats s ON s.customer_id = $1 AND s.category = p.category AND s.day BETWEEN $4 AND $5
+           GROUP BY p.category ORDER BY p.category`,
+          [customerId, page.after ?? '', page.limit, range.from, range.to],
+        );
+        return rows.map((r: Record<string, unknown>) => ({ name: String(r.category), row: toRow(r) }));
       }),
     knownCategories: (customerId, names) =>
       run(async () => {

@@ -4,43 +4,118 @@
 // customer; a commit by any other connection to the file (a CLI import, another process)
 // changes SQLite's `PRAGMA data_version` and drops everything. Cached values are shared:
 // callers only read them.
-const MAX_ENTRIES = 20_000;
+//
+// The cache is bounded by (estimated) bytes, not entries: one customer asking many distinct
+// 100-category × 3-year questions once filled gigabytes within an entry limit. Least recently
+// used entries go first; an entry larger than a fraction of the budget is never kept, so one
+// huge answer cannot flush everyone else's.
+
+/** Never keep an entry larger than budget / ENTRY_FRACTION. */
+export const ENTRY_FRACTION = 8;
+
+export interface ReadCacheStats {
+  hits: number;
+  misses: number;
+  /** Entries dropped to stay within the budget (not those dropped because data changed). */
+  evictions: number;
+  /** Estimated bytes of the entries held now; never above `budget`. */
+  bytes: number;
+  budget: number;
+  entries: number;
+}
+
+interface Entry {
+  customerId: number;
+  value: unknown;
+  bytes: number;
+}
 
 export class ReadCache {
-  private readonly byCustomer = new Map<number, Map<string, unknown>>();
-  private entries = 0;
+  // A Map iterates in insertion order: re-inserting on every hit keeps the least recently used first.
+  private readonly entries = new Map<string, Entry>();
+  private readonly byCustomer = new Map<number, Set<string>>();
   private version: number;
+  private readonly counts = { hits: 0, misses: 0, evictions: 0, bytes: 0 };
 
-  constructor(private readonly dataVersion: () => number) {
+  constructor(
+    private readonly dataVersion: () => number,
+    private readonly budget: number,
+  ) {
     this.version = dataVersion();
   }
 
-  get<T>(customerId: number, key: string, load: () => T): T {
+  /** `size` estimates the bytes `load`'s value holds (see the estimators below). */
+  get<T>(customerId: number, key: string, load: () => T, size: (value: T) => number): T {
     const version = this.dataVersion();
     if (version !== this.version) {
       this.clear();
       this.version = version;
     }
-    let forCustomer = this.byCustomer.get(customerId);
-    if (forCustomer?.has(key)) return forCustomer.get(key) as T;
+    const id = `${customerId}\0${key}`;
+    const hit = this.entries.get(id);
+    if (hit) {
+      this.counts.hits++;
+      this.entries.delete(id);
+      this.entries.set(id, hit);
+      return hit.value as T;
+    }
+    this.counts.misses++;
     const value = load();
-    if (this.entries >= MAX_ENTRIES) this.clear();
-    if (!forCustomer) this.byCustomer.set(customerId, (forCustomer = new Map()));
-    forCustomer.set(key, value);
-    this.entries++;
+    const bytes = size(value) + id.length * 2 + ENTRY_OVERHEAD;
+    if (bytes <= this.budget / ENTRY_FRACTION) this.add(id, { customerId, value, bytes });
     return value;
   }
 
   /** After this process changed the customer's rollups. */
   forget(customerId: number): void {
-    const forCustomer = this.byCustomer.get(customerId);
-    if (!forCustomer) return;
-    this.entries -= forCustomer.size;
-    this.byCustomer.delete(customerId);
+    for (const id of this.byCustomer.get(customerId) ?? []) this.remove(id);
+  }
+
+  stats(): ReadCacheStats {
+    return { ...this.counts, budget: this.budget, entries: this.entries.size };
+  }
+
+  private add(id: string, entry: Entry): void {
+    while (this.counts.bytes + entry.bytes > this.budget) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.remove(oldest.value);
+      this.counts.evictions++;
+    }
+    this.entries.set(id, entry);
+    this.counts.bytes += entry.bytes;
+    let ids = this.byCustomer.get(entry.customerId);
+    if (!ids) this.byCustomer.set(entry.customerId, (ids = new Set()));
+    ids.add(id);
+  }
+
+  private remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    this.counts.bytes -= entry.bytes;
+    const ids = this.byCustomer.get(entry.customerId);
+    ids?.delete(id);
+    if (ids?.size === 0) this.byCustomer.delete(entry.customerId);
   }
 
   private clear(): void {
+    this.entries.clear();
     this.byCustomer.clear();
-    this.entries = 0;
+    this.counts.bytes = 0;
   }
+}
+
+// Estimates, measured with --expose-gc on Node 20 (a day → row map of 100,000 rows took 220
+// bytes a row): rounded up, so the budget errs on the side of holding less.
+const ENTRY_OVERHEAD = 200;
+/** One MetricRow (18 small integers) and its slot in a Map. */
+export const ROW_BYTES = 240;
+
+export const rowMapBytes = (rows: ReadonlyMap<unknown, unknown>): number => 64 + rows.size * ROW_BYTES;
+
+export function categoryRowsBytes(byCategory: ReadonlyMap<string, ReadonlyMap<number, unknown>>): number {
+  let bytes = 64;
+  for (const [name, days] of byCategory) bytes += 80 + name.length * 2 + rowMapBytes(days);
+  return bytes;
 }

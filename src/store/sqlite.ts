@@ -11,9 +11,9 @@ import { METRICS, type Metric, type MetricRow, zeroMetrics } from '../domain/met
 import type { DayRange } from '../domain/ranges.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
-import { ReadCache } from './readCache.js';
+import { ROW_BYTES, ReadCache, categoryRowsBytes, rowMapBytes } from './readCache.js';
+import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 import { sqliteProviderState } from './providerStateSqlite.js';
-import type { BatchResult, Customer, Rejection, Reseller, Store, StoreOptions } from './types.js';
 
 const COLS = METRIC_COLUMNS;
 const PLACEHOLDERS = METRICS.map(() => '?').join(', ');
@@ -59,6 +59,13 @@ function toRow(r: Record<string, unknown>): MetricRow {
 // IN-lists are bound parameter by parameter; SQLite allows 32766 per statement, and requests
 // are capped far below that (100 categories), so one statement per call is always enough.
 const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/** One page of a customer's categories with their totals over a range, idle ones as zeros. */
+const categorySumsPageSql = (after: '>' | '>=', metrics: readonly Metric[] | undefined): string =>
+  `SELECT p.category, ${sums(metricList(metrics))}
+   FROM (SELECT category FROM customer_categories WHERE customer_id = ? AND category ${after} ? ORDER BY category LIMIT ?) p
+   LEFT JOIN category_daily_stats s ON s.customer_id = ? AND s.category = p.category AND s.day BETWEEN ? AND ?
+   GROUP BY p.category ORDER BY p.category`;
 
 export function openSqlite(path: string, options: StoreOptions): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -127,13 +134,18 @@ export function openSqlite(path: string, options: StoreOptions): Store {
          (SELECT kind, message FROM first_seen WHERE customer_id = ? AND received_at < ? LIMIT ?)`,
     ),
     categories: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? ORDER BY category'),
+    // `>= ''` is every name (the empty one included); `> ?` the names after a page.
+    categoriesFrom: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? AND category >= ? ORDER BY category LIMIT ?'),
+    categoriesAfter: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? AND category > ? ORDER BY category LIMIT ?'),
     quarantined: db.prepare('SELECT id, batch_index, reason, payload, received_at FROM quarantine WHERE customer_id = ? AND id > ? ORDER BY id LIMIT ?'),
     schemaVersion: db.prepare(SCHEMA_VERSION_SQL),
   };
 
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const cache = new ReadCache(() => dataVersion.get() as number);
+  const cache = new ReadCache(() => dataVersion.get() as number, options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES);
 
+  // One per sort metric at most (v3 sums): a bounded set.
+  const sumsPages = new Map<string, Database.Statement>();
   // Read statements for each metric subset asked for (a handful in practice: v1, v2, all).
   const reads = new Map<string, Database.Statement>();
   const read = (kind: 'daily' | 'aggregate' | 'category' | 'categoryAggregate', metrics: readonly Metric[] | undefined, categories = 0): Database.Statement => {
@@ -146,9 +158,9 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         kind === 'daily'
           ? `SELECT day, ${cols} FROM daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`
           : kind === 'aggregate'
-            ? `SELECT ${sums(list)} FROM daily_stats WHERE customer_id = ?`
+            ? `SELECT ${sums(list)} FROM daily_stats WHERE customer_id = ? AND day <= ?`
             : kind === 'categoryAggregate'
-              ? `SELECT category, ${sums(list)} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(categories)}) GROUP BY category`
+              ? `SELECT category, ${sums(list)} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(categories)}) AND day <= ? GROUP BY category`
               : `SELECT category, day, ${cols} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(categories)}) AND day BETWEEN ? AND ?`,
       );
       if (reads.size < 1000) reads.set(key, stmt);
@@ -191,6 +203,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
   return {
     backend: 'sqlite',
     ...sqliteProviderState(db, options.retentionMs, guard),
+    readCacheStats: () => cache.stats(),
     addReseller: (apiUser, salt, hash, keyDigest) => guard(() => void q.addReseller.run(apiUser, salt, hash, keyDigest ?? null, Date.now())),
     findResellerByKeyDigest: (keyDigest) =>
       guard(() => {
@@ -248,9 +261,17 @@ export function openSqlite(path: string, options: StoreOptions): Store {
           .all(resellerId, ...names) as Array<{ category: string }>;
         return new Set(rows.map((r) => r.category));
       }),
-    categorySums: (customerId, range) =>
+    categorySums: (customerId, range, names) =>
       guard(() => {
-        const rows = q.categorySums.all(customerId, range.from, range.to) as Array<Record<string, unknown>>;
+        const rows = (
+          names === undefined
+            ? q.categorySums.all(customerId, range.from, range.to)
+            : names.length === 0
+              ? []
+              : db
+                  .prepare(`SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE customer_id = ? AND category IN (${inList(names.length)}) AND day BETWEEN ? AND ? GROUP BY category`)
+                  .all(customerId, ...names, range.from, range.to)
+        ) as Array<Record<string, unknown>>;
         return new Map(rows.map((r) => [String(r.category), toRow(r)]));
       }),
     findReseller: (apiUser) =>
@@ -298,7 +319,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
           const out = new Map<number, MetricRow>();
           for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
           return out;
-        }),
+        }, rowMapBytes),
       ),
     categoryDaily: (customerId, categories, range, metrics) =>
       guard(() =>
@@ -313,19 +334,48 @@ export function openSqlite(path: string, options: StoreOptions): Store {
             days.set(Number(r.day), toRow(r));
           }
           return out;
-        }),
+        }, categoryRowsBytes),
       ),
-    aggregate: (customerId, metrics) =>
-      guard(() => cache.get(customerId, `a|${metricList(metrics).join(',')}`, () => toRow(read('aggregate', metrics).get(customerId) as Record<string, unknown>))),
-    categoryAggregate: (customerId, categories, metrics) =>
+    aggregate: (customerId, metrics, throughDay = LAST_DAY) =>
       guard(() =>
-        cache.get(customerId, `ca|${metricList(metrics).join(',')}|${JSON.stringify(categories)}`, () => {
-          if (categories.length === 0) return new Map<string, MetricRow>();
-          const rows = read('categoryAggregate', metrics, categories.length).all(customerId, ...categories) as Array<Record<string, unknown>>;
-          return new Map(rows.map((r) => [String(r.category), toRow(r)]));
-        }),
+        cache.get(
+          customerId,
+          `a|${throughDay}|${metricList(metrics).join(',')}`,
+          () => toRow(read('aggregate', metrics).get(customerId, throughDay) as Record<string, unknown>),
+          () => ROW_BYTES,
+        ),
       ),
-    categories: (customerId) => guard(() => (q.categories.all(customerId) as Array<{ category: string }>).map((r) => r.category)),
+    categoryAggregate: (customerId, categories, metrics, throughDay = LAST_DAY) =>
+      guard(() =>
+        cache.get(
+          customerId,
+          `ca|${throughDay}|${metricList(metrics).join(',')}|${JSON.stringify(categories)}`,
+          () => {
+            if (categories.length === 0) return new Map<string, MetricRow>();
+            const rows = read('categoryAggregate', metrics, categories.length).all(customerId, ...categories, throughDay) as Array<Record<string, unknown>>;
+            return new Map(rows.map((r) => [String(r.category), toRow(r)]));
+          },
+          (rows) => [...rows.keys()].reduce((bytes, name) => bytes + 80 + name.length * 2, rowMapBytes(rows)),
+        ),
+      ),
+    categories: (customerId, page) =>
+      guard(() => {
+        const rows = page
+          ? page.after === null
+            ? q.categoriesFrom.all(customerId, '', page.limit)
+            : q.categoriesAfter.all(customerId, page.after, page.limit)
+          : q.categories.all(customerId);
+        return (rows as Array<{ category: string }>).map((r) => r.category);
+      }),
+    categorySumsPage: (customerId, range, page, metrics) =>
+      guard(() => {
+        const op = page.after === null ? '>=' : '>';
+        const key = `${op}|${metricList(metrics).join(',')}`;
+        let stmt = sumsPages.get(key);
+        if (!stmt) sumsPages.set(key, (stmt = db.prepare(categorySumsPageSql(op, metrics))));
+        const rows = stmt.all(customerId, page.after ?? '', page.limit, customerId, range.from, range.to) as Array<Record<string, unknown>>;
+        return rows.map((r) => ({ name: String(r.category), row: toRow(r) }));
+      }),
     knownCategories: (customerId, names) =>
       guard(() => {
         if (names.length === 0) return new Set<string>();

@@ -2,6 +2,7 @@
 import type { NormalizedEvent } from '../domain/events.js';
 import type { Metric, MetricRow } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
+import type { ReadCacheStats } from './readCache.js';
 
 export interface Reseller {
   id: number;
@@ -62,6 +63,13 @@ export interface PoolStats {
   max: number;
 }
 
+/** Keyset paging through a customer's category names, in binary order. */
+export interface NamePage {
+  /** The last name of the previous page; null for the first page. */
+  after: string | null;
+  limit: number;
+}
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   /** `keyDigest`: the key's lookup digest (auth/keyDigest.ts); AlreadyExistsError when taken. */
@@ -118,9 +126,10 @@ export interface Store {
   daily(customerId: number, range: DayRange, metrics?: readonly Metric[]): Promise<Map<number, MetricRow>>;
   /** category → day → row, for the given names only. */
   categoryDaily(customerId: number, categories: readonly string[], range: DayRange, metrics?: readonly Metric[]): Promise<Map<string, Map<number, MetricRow>>>;
-  aggregate(customerId: number, metrics?: readonly Metric[]): Promise<MetricRow>;
-  /** category → all-time totals, for the given names that have rollup rows. */
-  categoryAggregate(customerId: number, categories: readonly string[], metrics?: readonly Metric[]): Promise<Map<string, MetricRow>>;
+  /** Totals of every day up to `throughDay` (default: every day stored, future ones included). */
+  aggregate(customerId: number, metrics?: readonly Metric[], throughDay?: number): Promise<MetricRow>;
+  /** category → totals of every day up to `throughDay` (default: all), for the given names that have rollup rows. */
+  categoryAggregate(customerId: number, categories: readonly string[], metrics?: readonly Metric[], throughDay?: number): Promise<Map<string, MetricRow>>;
   /** customer id → totals over the range, for the reseller's customers with rollup rows in it. */
   sumsByCustomer(resellerId: number, range: DayRange): Promise<Map<number, MetricRow>>;
   // The parent-account view (v3 without on-behalf-of): sums over every customer of a reseller,
@@ -131,16 +140,27 @@ export interface Store {
   resellerCategoryDaily(resellerId: number, categories: readonly string[], range: DayRange): Promise<Map<string, Map<number, MetricRow>>>;
   /** Which of `names` at least one of the reseller's customers has. */
   resellerKnownCategories(resellerId: number, names: readonly string[]): Promise<Set<string>>;
-  /** category → totals over the range, for the customer's categories with rollup rows in it. */
-  categorySums(customerId: number, range: DayRange): Promise<Map<string, MetricRow>>;
-  /** All category names the customer has, in binary (code point) order. */
-  categories(customerId: number): Promise<string[]>;
+  /**
+   * category → totals over the range, for the customer's categories with rollup rows in it
+   * (only those of `names`, when given).
+   */
+  categorySums(customerId: number, range: DayRange, names?: readonly string[]): Promise<Map<string, MetricRow>>;
+  /**
+   * The customer's next `page.limit` categories in binary order after `page.after` (from the
+   * first when null), each with its totals over the range (zeros when idle) of `metrics`
+   * (default all; the others come back as 0).
+   */
+  categorySumsPage(customerId: number, range: DayRange, page: NamePage, metrics?: readonly Metric[]): Promise<Array<{ name: string; row: MetricRow }>>;
+  /** The category names the customer has, in binary (code point) order: all, or one page. */
+  categories(customerId: number, page?: NamePage): Promise<string[]>;
   /** Which of `names` the customer has. */
   knownCategories(customerId: number, names: readonly string[]): Promise<Set<string>>;
   /** The customer's quarantined events with id > afterId, oldest first. */
   quarantined(customerId: number, limit: number, afterId?: number): Promise<Quarantined[]>;
   /** The highest migration applied to the database (readiness: compared with the files). */
   schemaVersion(): Promise<number>;
+  /** The read cache's use, for /metrics; absent where reads are not cached (PostgreSQL). */
+  readCacheStats?(): ReadCacheStats;
   /** The connection pool's use, for /metrics; absent where there is no pool (SQLite). */
   poolStats?(): PoolStats;
   close(): Promise<void>;
@@ -149,4 +169,11 @@ export interface Store {
 export interface StoreOptions {
   /** How long deduplication and first-seen markers are honoured (SPEC section 5). */
   retentionMs: number;
+  /** Bytes the SQLite read cache may hold (MAILTALLY_READ_CACHE_MB); 0 turns it off. */
+  readCacheBytes?: number;
 }
+
+/** Later than any day a timestamp can fall on (9999-12-31 is day 2,932,896); fits INTEGER. */
+export const LAST_DAY = 2_147_483_647;
+
+export const DEFAULT_READ_CACHE_BYTES = 64 * 1024 * 1024;

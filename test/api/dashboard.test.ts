@@ -129,6 +129,29 @@ describe('dashboard HTTP', () => {
     assert.equal((await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: copied } })).statusCode, 401, 'the old one stays dead');
   });
 
+  test('the category breakdown shows the 100 busiest categories, not every one', async () => {
+    // cat-k gets (k mod 3) + 1 requests on 2024-05-01, outside the other tests' ranges.
+    const events = Array.from({ length: 150 }, (_, k) =>
+      Array.from({ length: (k % 3) + 1 }, (_, n) => ({
+        event: 'processed',
+        timestamp: at('2024-05-01T10:00:00Z') + n,
+        email: 'b@x',
+        sg_message_id: `cat${k}.${n}`,
+        category: `cat-${String(k).padStart(3, '0')}`,
+      })),
+    ).flat();
+    assert.equal((await postEvents(f.app, events)).body.accepted, events.length);
+    const cookie = sessionCookie(await login());
+    const res = await f.app.inject({ url: '/dashboard/api/customers/c1/series?start_date=2024-05-01&end_date=2024-05-02', headers: { cookie } });
+    const categories = (res.json() as { categories: Array<{ category: string; requests: number }> }).categories;
+    assert.equal(categories.length, 100);
+    assert.deepEqual(categories.slice(0, 2), [
+      { ...categories[0], category: 'cat-002', requests: 3 },
+      { ...categories[1], category: 'cat-005', requests: 3 },
+    ]);
+    assert.ok(categories.every((c) => c.requests >= 2), 'only the busiest');
+  });
+
   test('sign-out, and rotating the key, end the session', async () => {
     const cookie = sessionCookie(await login());
     const out = await f.app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie } });

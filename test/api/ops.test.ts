@@ -174,6 +174,20 @@ describe('GET /metrics', () => {
     assert.equal(sample('mailtally_key_checks_waiting'), 0);
   });
 
+  test('read cache counters and bytes on SQLite (its reads are cached), none on PostgreSQL', () => {
+    if (TEST_BACKEND === 'postgres') {
+      assert.ok(!text.includes('mailtally_read_cache'), 'PostgreSQL reads are not cached');
+      return;
+    }
+    assert.equal(sample('mailtally_read_cache_budget_bytes'), 64 * 1024 * 1024);
+    assert.ok((sample('mailtally_read_cache_misses_total') ?? 0) >= 1, 'the stats call read through the cache');
+    assert.equal(sample('mailtally_read_cache_hits_total'), 0);
+    assert.equal(sample('mailtally_read_cache_evictions_total'), 0);
+    const bytes = sample('mailtally_read_cache_bytes') ?? -1;
+    assert.ok(bytes > 0 && bytes <= 64 * 1024 * 1024, `${bytes} bytes`);
+    assert.ok((sample('mailtally_read_cache_entries') ?? 0) >= 1);
+  });
+
   test('several apps in one process keep their own counts', async () => {
     const other = await buildApp({ store: f.store });
     try {

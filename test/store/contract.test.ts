@@ -125,6 +125,43 @@ for (const backend of backends) {
     );
 
     test(
+      'categories page by page, with their totals over a range (idle ones as zeros), and the aggregate up to a day',
+      withStore(async ({ store }) => {
+        const { customer } = await seeded(store);
+        const t = at('2024-03-10T08:00:00Z');
+        const names = ['', 'b', 'B', 'a', 'Ä', '\u{1F600}', '\uFFFD', '10'];
+        await store.applyBatch(customer, [ev({ event: 'delivered', timestamp: t, sg_message_id: 'm', email: 'a@x', category: names })], [], NOW);
+        await store.applyBatch(customer, [ev({ event: 'delivered', timestamp: t + 86_400, sg_message_id: 'n', email: 'a@x', category: 'b' })], [], NOW);
+        const all = await store.categories(customer.id);
+        const paged: string[] = [];
+        // At most 10 pages: a store that ignored paging would otherwise loop for ever.
+        for (let after: string | null = null, n = 0; n < 10; n++) {
+          const page = await store.categories(customer.id, { after, limit: 3 });
+          paged.push(...page);
+          if (page.length < 3) break;
+          after = page[page.length - 1] as string;
+        }
+        assert.deepEqual(paged, all, 'pages in binary order, the empty name included');
+        const sums: Array<[string, number]> = [];
+        for (let after: string | null = null, n = 0; n < 10; n++) {
+          const page = await store.categorySumsPage(customer.id, { from: DAY, to: DAY + 1 }, { after, limit: 3 });
+          sums.push(...page.map(({ name, row }): [string, number] => [name, row.delivered]));
+          if (page.length < 3) break;
+          after = page[page.length - 1]?.name as string;
+        }
+        assert.deepEqual(sums, all.map((n): [string, number] => [n, n === 'b' ? 2 : 1]));
+        const idle = await store.categorySumsPage(customer.id, { from: DAY - 9, to: DAY - 1 }, { after: null, limit: 100 });
+        assert.deepEqual(idle.map((e) => [e.name, e.row.delivered]), all.map((n) => [n, 0]));
+        const some = await store.categorySums(customer.id, { from: DAY, to: DAY + 1 }, ['b', 'nope', '']);
+        assert.deepEqual([...some].map(([n, r]) => [n, r.delivered]).sort(), [['', 1], ['b', 2]]);
+        assert.equal((await store.categorySums(customer.id, { from: DAY, to: DAY }, [])).size, 0);
+        assert.equal((await store.aggregate(customer.id, undefined, DAY)).delivered, 1);
+        assert.equal((await store.aggregate(customer.id, undefined, DAY + 1)).delivered, 2);
+        assert.equal((await store.aggregate(customer.id)).delivered, 2);
+      }),
+    );
+
+    test(
       'unique opens move to the earliest open across batches; expired markers count again',
       withStore(async ({ store }) => {
         const { customer } = await seeded(store);

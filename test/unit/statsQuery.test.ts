@@ -61,9 +61,9 @@ describe('daily statistics', () => {
 });
 
 describe('aggregate', () => {
-  test('accepts 1 and true', () => {
-    assert.deepEqual(parse({ aggregate: '1' }), { kind: 'aggregate' });
-    assert.deepEqual(parse({ aggregate: 'true' }), { kind: 'aggregate' });
+  test('accepts 1 and true; all time up to and including today', () => {
+    assert.deepEqual(parse({ aggregate: '1' }), { kind: 'aggregate', through: TODAY });
+    assert.deepEqual(parse({ aggregate: 'true' }), { kind: 'aggregate', through: TODAY });
   });
 
   test('rejects other values', () => {
@@ -82,8 +82,8 @@ describe('aggregate', () => {
   });
 
   test('given twice: same value is fine, different values are an error', () => {
-    assert.deepEqual(parse({ aggregate: ['1', '1'] }), { kind: 'aggregate' });
-    assert.deepEqual(parse({ aggregate: '1' }, { aggregate: '1' }), { kind: 'aggregate' });
+    assert.deepEqual(parse({ aggregate: ['1', '1'] }), { kind: 'aggregate', through: TODAY });
+    assert.deepEqual(parse({ aggregate: '1' }, { aggregate: '1' }), { kind: 'aggregate', through: TODAY });
     assert.deepEqual(errorsOf({ aggregate: ['1', '0'] }), ['error in aggregate: must be given only once']);
   });
 });

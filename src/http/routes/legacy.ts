@@ -15,8 +15,8 @@ import { V2_METRICS } from '../../domain/v2Fields.js';
 import { type StatsAnswer, answerStats } from '../../services/stats.js';
 import type { AppDeps } from '../deps.js';
 import { acceptFormBodies } from '../formBodies.js';
-import { CONTENT_TYPES, type Format, type Rendering, serialize } from '../render.js';
-import { renderAnswer } from '../statsResponses.js';
+import { CONTENT_TYPES, type Format, listingBody, serialize } from '../render.js';
+import { type RenderedAnswer, renderAnswer } from '../statsResponses.js';
 import { renderV2Answer } from '../v2Responses.js';
 
 export interface LegacyGeneration {
@@ -25,7 +25,7 @@ export interface LegacyGeneration {
   endpoint: RegExp;
   /** The stored metrics its rows show: only these are read. */
   metrics: readonly Metric[];
-  render(answer: StatsAnswer): Rendering;
+  render(answer: StatsAnswer): RenderedAnswer;
 }
 
 export const V1: LegacyGeneration = {
@@ -75,7 +75,9 @@ export async function legacyRoutes(app: FastifyInstance, opts: AppDeps & { gener
 
     const query = parseStatsQuery(params, todayIn(customer.timezone, deps.now()));
     const answer = await answerStats(deps.store, customer, query, generation.metrics);
-    return reply.type(CONTENT_TYPES[format]).send(serialize(format, generation.render(answer)));
+    const rendered = generation.render(answer);
+    const body = 'whole' in rendered ? serialize(format, rendered.whole) : await listingBody(format, rendered.listing);
+    return reply.type(CONTENT_TYPES[format]).send(body);
   }
 
   // Other methods fall through to the not-found handler, which answers 405 for these paths.
