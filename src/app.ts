@@ -8,6 +8,7 @@ import { CredentialVerifier } from './auth/verifier.js';
 import type { AppDeps } from './http/deps.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/errorHandler.js';
 import { dashboardRoutes } from './http/dashboard/routes.js';
+import { DEFAULT_BODY_LIMITS } from './http/batchBody.js';
 import { installMethodGuard } from './http/paths.js';
 import { installRequestMetrics } from './http/requestMetrics.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -23,6 +24,10 @@ export interface AppOptions {
   now?: () => Date;
   credentialCacheMs?: number;
   webhookBodyLimit?: number;
+  /** Most events one webhook body may hold (default 10,000). */
+  maxEventsPerBody?: number;
+  /** Larger webhook items are rejected unparsed (default 256 KiB). */
+  maxEventBytes?: number;
   logger?: FastifyServerOptions['logger'];
   trustProxy?: boolean;
   throttle?: ThrottleLimits;
@@ -84,6 +89,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000, new AuthThrottle(options.throttle)),
     now: options.now ?? (() => new Date()),
     webhookBodyLimit: options.webhookBodyLimit ?? 16 * 1024 * 1024,
+    bodyLimits: {
+      maxEvents: options.maxEventsPerBody ?? DEFAULT_BODY_LIMITS.maxEvents,
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_BODY_LIMITS.maxEventBytes,
+    },
     metrics: new AppMetrics(options.store),
   };
   installErrorHandling(app);

@@ -1,0 +1,106 @@
+// Splits the text of a top-level JSON array into its elements' spans without parsing them, a
+// slice at a time, so a 16 MiB body can be counted, capped and parsed piecewise between turns of
+// the event loop. Only strings and nesting depth are tracked; whether each element is valid JSON
+// is left to JSON.parse, which sees every element (grouped, see http/batchBody.ts). Pure.
+
+/** One element: text.slice(start, end), surrounding whitespace included. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type SplitState = 'more' | 'done' | 'invalid';
+
+const STRUCTURE = /["[\]{},]/g;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+export function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isJsonSpace(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Index of the first non-whitespace character at or after `from` (text.length if none). */
+export function skipSpace(text: string, from = 0): number {
+  let i = from;
+  while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Index of the quote closing a string whose content starts at `from`, or -1. */
+function stringEnd(text: string, from: number): number {
+  for (let at = from; ; ) {
+    const k = text.indexOf('"', at);
+    if (k < 0) return -1;
+    let backslashes = 0;
+    for (let j = k - 1; j >= from && text.charCodeAt(j) === BACKSLASH; j--) backslashes++;
+    if (backslashes % 2 === 0) return k;
+    at = k + 1;
+  }
+}
+
+export class ArraySplitter {
+  private pos: number;
+  private depth = 0;
+  private elementStart: number;
+  private elements = 0;
+
+  /** `open` is the index of the array's `[`. */
+  constructor(
+    private readonly text: string,
+    open: number,
+  ) {
+    if (text.charCodeAt(open) !== OPEN_BRACKET) throw new Error('not at an array');
+    this.pos = open + 1;
+    this.elementStart = open + 1;
+  }
+
+  /**
+   * Advances by about `budget` characters, appending each completed element to `out`, and stops
+   * early once `out` holds more than `maxElements`. 'done' once the closing bracket is found with
+   * nothing but whitespace after it; 'invalid' for text that cannot be a JSON array
+   * (unterminated, an empty element, trailing garbage).
+   */
+  next(budget: number, out: Span[], maxElements = Infinity): SplitState {
+    const { text } = this;
+    const stop = this.pos + budget;
+    while (this.pos < stop) {
+      STRUCTURE.lastIndex = this.pos;
+      const m = STRUCTURE.exec(text);
+      if (!m) return 'invalid';
+      const i = m.index;
+      const c = text.charCodeAt(i);
+      this.pos = i + 1;
+      if (c === QUOTE) {
+        const end = stringEnd(text, i + 1);
+        if (end < 0) return 'invalid';
+        this.pos = end + 1;
+      } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+        this.depth++;
+      } else if (this.depth > 0 && c !== 0x2c) {
+        this.depth--;
+      } else if (this.depth > 0) {
+        // a comma inside an element
+      } else if (c === 0x2c) {
+        if (isBlank(text, this.elementStart, i)) return 'invalid';
+        out.push({ start: this.elementStart, end: i });
+        this.elements++;
+        this.elementStart = i + 1;
+        if (out.length > maxElements) return 'more';
+      } else {
+        // A closing bracket at depth 0 ends the array; a closing brace there is misplaced.
+        if (c === CLOSE_BRACE) return 'invalid';
+        const empty = isBlank(text, this.elementStart, i);
+        if (empty && this.elements > 0) return 'invalid';
+        if (!empty) out.push({ start: this.elementStart, end: i });
+        return isBlank(text, i + 1, text.length) ? 'done' : 'invalid';
+      }
+    }
+    return 'more';
+  }
+}
