@@ -89,8 +89,25 @@ export async function validateInSlices(items: readonly RawItem[], timeZone: stri
   return { events, rejected };
 }
 
+// Events (and rejections) per store transaction. SQLite runs a transaction on the event loop, so
+// a 10,000-event body is applied as several short ones with a turn of the loop between them.
+// Safe because applying is idempotent: if the process dies half-way, nothing was acknowledged,
+// and the sender's retry finds the committed part as duplicates (and quarantined once).
+export const APPLY_CHUNK = 2_000;
+
+/** store.applyBatch, a chunk at a time; resolves once every chunk is committed. */
+export async function applyInChunks(store: Store, customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], now: Date): Promise<BatchResult> {
+  const total: BatchResult = { accepted: 0, duplicates: 0 };
+  for (let i = 0; i === 0 || i < Math.max(events.length, rejected.length); i += APPLY_CHUNK) {
+    if (i > 0) await yieldToEventLoop();
+    const r = await store.applyBatch(customer, events.slice(i, i + APPLY_CHUNK), rejected.slice(i, i + APPLY_CHUNK), now);
+    total.accepted += r.accepted;
+    total.duplicates += r.duplicates;
+  }
+  return total;
+}
+
 export async function ingestBatch(store: Store, customer: Customer, items: readonly RawItem[], now: Date, firstIndex = 0): Promise<IngestResult> {
   const { events, rejected } = await validateInSlices(items, customer.timezone, firstIndex);
-  const result = await store.applyBatch(customer, events, rejected, now);
-  return ingestAnswer(result, rejected);
+  return ingestAnswer(await applyInChunks(store, customer, events, rejected, now), rejected);
 }
