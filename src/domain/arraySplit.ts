@@ -11,15 +11,13 @@ export interface Span {
 
 export type SplitState = 'more' | 'done' | 'invalid';
 
-// At depth 0 commas separate elements; inside one only strings and brackets matter, and skipping
-// its commas natively keeps an element of a million numbers cheap to step over.
-const STRUCTURE = /["[\]{},]/g;
-const NESTED = /["[\]{}]/g;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACKET = 0x5b;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
@@ -71,38 +69,46 @@ export class ArraySplitter {
    */
   next(budget: number, out: Span[], maxElements = Infinity): SplitState {
     const { text } = this;
-    const stop = this.pos + budget;
-    while (this.pos < stop) {
-      const re = this.depth > 0 ? NESTED : STRUCTURE;
-      re.lastIndex = this.pos;
-      const m = re.exec(text);
-      if (!m) return 'invalid';
-      const i = m.index;
-      const c = text.charCodeAt(i);
-      this.pos = i + 1;
-      if (c === QUOTE) {
-        const end = stringEnd(text, i + 1);
-        if (end < 0) return 'invalid';
-        this.pos = end + 1;
-      } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
-        this.depth++;
-      } else if (this.depth > 0) {
-        this.depth--;
-      } else if (c === 0x2c) {
-        if (isBlank(text, this.elementStart, i)) return 'invalid';
-        out.push({ start: this.elementStart, end: i });
-        this.elements++;
-        this.elementStart = i + 1;
-        if (out.length > maxElements) return 'more';
-      } else {
-        // A closing bracket at depth 0 ends the array; a closing brace there is misplaced.
-        if (c === CLOSE_BRACE) return 'invalid';
-        const empty = isBlank(text, this.elementStart, i);
-        if (empty && this.elements > 0) return 'invalid';
-        if (!empty) out.push({ start: this.elementStart, end: i });
-        return isBlank(text, i + 1, text.length) ? 'done' : 'invalid';
+    const length = text.length;
+    const stop = Math.min(this.pos + budget, length);
+    let pos = this.pos;
+    let depth = this.depth;
+    try {
+      // A plain character loop (strings skipped with indexOf): several times faster than a
+      // regular expression stepping from one structural character to the next.
+      while (pos < stop) {
+        const c = text.charCodeAt(pos++);
+        if (c === QUOTE) {
+          const end = stringEnd(text, pos);
+          if (end < 0) return 'invalid';
+          pos = end + 1;
+        } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+          depth++;
+        } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+          if (depth > 0) {
+            depth--;
+            continue;
+          }
+          // A closing bracket at depth 0 ends the array; a closing brace there is misplaced.
+          if (c === CLOSE_BRACE) return 'invalid';
+          const i = pos - 1;
+          const empty = isBlank(text, this.elementStart, i);
+          if (empty && this.elements > 0) return 'invalid';
+          if (!empty) out.push({ start: this.elementStart, end: i });
+          return isBlank(text, pos, length) ? 'done' : 'invalid';
+        } else if (c === COMMA && depth === 0) {
+          const i = pos - 1;
+          if (isBlank(text, this.elementStart, i)) return 'invalid';
+          out.push({ start: this.elementStart, end: i });
+          this.elements++;
+          this.elementStart = pos;
+          if (out.length > maxElements) return 'more';
+        }
       }
+      return pos < length ? 'more' : 'invalid';
+    } finally {
+      this.pos = pos;
+      this.depth = depth;
     }
-    return 'more';
   }
 }

@@ -53,7 +53,50 @@ export function parseNdjsonLine(line: string): RawItem {
   }
 }
 
+/** The items' own texts of a small array body, split only when first asked for. */
+class ItemTexts {
+  private spans: Span[] | undefined;
+  constructor(
+    private readonly text: string,
+    private readonly open: number,
+    private readonly count: number,
+  ) {}
+  at(i: number): string | undefined {
+    if (!this.spans) new ArraySplitter(this.text, this.open).next(Infinity, (this.spans = []));
+    const span = this.spans[i];
+    return span && this.spans.length === this.count ? this.text.slice(span.start, span.end).trim() : undefined;
+  }
+}
+
+class ParsedItem {
+  constructor(
+    readonly value: unknown,
+    private readonly index: number,
+    private readonly texts: ItemTexts,
+  ) {}
+  get raw(): string | undefined {
+    return this.texts.at(this.index);
+  }
+}
+
 async function parseJsonArray(text: string, open: number, limits: BodyLimits): Promise<RawItem[]> {
+  const rawOf = (s: Span): string => text.slice(s.start, s.end).trim();
+
+  // A small body is parsed in one go. Its items' own texts (for the quarantine) are found only
+  // if one is asked for, i.e. only for a batch that has rejected events.
+  if (text.length <= Math.min(FAST_PATH_CHARS, limits.maxEventBytes)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw badBody(NOT_JSON);
+    }
+    if (!Array.isArray(parsed)) throw badBody(NOT_AN_ARRAY);
+    if (parsed.length > limits.maxEvents) throw tooManyEvents(limits.maxEvents);
+    const texts = new ItemTexts(text, open, parsed.length);
+    return parsed.map((value, i) => new ParsedItem(value, i, texts));
+  }
+
   const spans: Span[] = [];
   const splitter = new ArraySplitter(text, open);
   for (;;) {
@@ -62,19 +105,6 @@ async function parseJsonArray(text: string, open: number, limits: BodyLimits): P
     if (state === 'invalid') throw badBody(NOT_JSON);
     if (state === 'done') break;
     await yieldToEventLoop();
-  }
-  const rawOf = (s: Span): string => text.slice(s.start, s.end).trim();
-
-  // A small body is parsed in one go; the count must match the split.
-  if (text.length <= Math.min(FAST_PATH_CHARS, limits.maxEventBytes)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw badBody(NOT_JSON);
-    }
-    if (!Array.isArray(parsed) || parsed.length !== spans.length) throw badBody(NOT_JSON);
-    return parsed.map((value, i) => ({ value, raw: rawOf(spans[i] as Span) }));
   }
 
   // Otherwise consecutive elements are parsed together as one array, a slice at a time; the
