@@ -8,6 +8,7 @@ import { CredentialVerifier } from './auth/verifier.js';
 import type { AppDeps } from './http/deps.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/errorHandler.js';
 import { dashboardRoutes } from './http/dashboard/routes.js';
+import { DEFAULT_BODY_LIMITS } from './http/batchBody.js';
 import { installMethodGuard } from './http/paths.js';
 import { parseQuery, redactUrl } from './http/redact.js';
 import { installRequestMetrics } from './http/requestMetrics.js';
@@ -25,6 +26,10 @@ export interface AppOptions {
   now?: () => Date;
   credentialCacheMs?: number;
   webhookBodyLimit?: number;
+  /** Most events one webhook body may hold (default 10,000). */
+  maxEventsPerBody?: number;
+  /** Larger webhook items are rejected unparsed (default 256 KiB). */
+  maxEventBytes?: number;
   logger?: FastifyServerOptions['logger'];
   /** Reverse proxies (addresses/CIDRs) whose X-Forwarded-* headers are believed; none by default. */
   trustProxy?: readonly string[];
@@ -89,6 +94,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     verifier: new CredentialVerifier(options.store, options.credentialCacheMs ?? 60_000, gate),
     now: options.now ?? (() => new Date()),
     webhookBodyLimit: options.webhookBodyLimit ?? 16 * 1024 * 1024,
+    bodyLimits: {
+      maxEvents: options.maxEventsPerBody ?? DEFAULT_BODY_LIMITS.maxEvents,
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_BODY_LIMITS.maxEventBytes,
+    },
     metrics: new AppMetrics(options.store),
   };
   deps.metrics.registerKeyChecks(() => gate.load);

@@ -13,6 +13,16 @@ export interface Config {
   retentionMs: number;
   /** Largest webhook body accepted. */
   webhookBodyLimit: number;
+  /** Most events one webhook body may hold; more is refused with 413. */
+  maxEventsPerBody: number;
+  /** A webhook item larger than this is rejected (and quarantined truncated) without being parsed. */
+  maxEventBytes: number;
+  /** Quarantined events are kept this long, then pruned. */
+  quarantineRetentionMs: number;
+  /** Quarantined events kept per customer; the oldest go first. */
+  quarantineMaxPerCustomer: number;
+  /** A quarantined event's stored text is cut to this many bytes (with a marker). */
+  quarantinePayloadBytes: number;
   /** How long a verified api_user/api_key pair is trusted without re-running scrypt. */
   credentialCacheMs: number;
   logLevel: string;
@@ -98,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     host: env.HOST || '127.0.0.1',
     retentionMs: integer(env, 'MAILTALLY_RETENTION_DAYS', 7, 1, 3650) * 86_400_000,
     webhookBodyLimit: integer(env, 'MAILTALLY_WEBHOOK_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxEventsPerBody: integer(env, 'MAILTALLY_MAX_EVENTS_PER_BODY', 10_000, 1, 1_000_000),
+    maxEventBytes: integer(env, 'MAILTALLY_MAX_EVENT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+    quarantineRetentionMs: integer(env, 'MAILTALLY_QUARANTINE_DAYS', 30, 1, 3650) * 86_400_000,
+    quarantineMaxPerCustomer: integer(env, 'MAILTALLY_QUARANTINE_MAX_PER_CUSTOMER', 10_000, 1, 10_000_000),
+    quarantinePayloadBytes: integer(env, 'MAILTALLY_QUARANTINE_PAYLOAD_BYTES', 16 * 1024, 256, 16 * 1024 * 1024),
     credentialCacheMs: integer(env, 'MAILTALLY_CREDENTIAL_CACHE_SECONDS', 60, 0, 3600) * 1000,
     logLevel,
     poolSize: integer(env, 'MAILTALLY_PG_POOL_SIZE', 10, 1, 200),

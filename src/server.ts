@@ -23,6 +23,8 @@ export async function startServer(store: Store, config: Readonly<Config>): Promi
     logger,
     credentialCacheMs: config.credentialCacheMs,
     webhookBodyLimit: config.webhookBodyLimit,
+    maxEventsPerBody: config.maxEventsPerBody,
+    maxEventBytes: config.maxEventBytes,
     trustProxy: config.trustProxy,
     throttle: { concurrentChecks: config.keyChecks, queuedChecks: config.keyCheckQueue },
     sessionSecret: config.sessionSecret,
@@ -35,7 +37,7 @@ export async function startServer(store: Store, config: Readonly<Config>): Promi
   });
   const url = await app.listen({ port: config.port, host: config.host, listenTextResolver: (address) => `listening at ${address}` });
 
-  const pruner = startPruner(store, config.retentionMs, config.pruneIntervalMs, (err) => app.log.warn({ err }, 'pruning failed; will retry'));
+  const pruner = startPruner(store, config.retentionMs, config.pruneIntervalMs, (err) => app.log.warn({ err }, 'pruning failed; will retry'), undefined, config.quarantineRetentionMs);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -36,7 +36,11 @@ export async function openStore(config: Readonly<Config>): Promise<Store> {
     throw new CliError('--database-url must be a postgres:// URL');
   }
   try {
-    return await createStore({ ...config, poolSize: config.poolSize }, { retentionMs: config.retentionMs, readCacheBytes: config.readCacheBytes });
+    return await createStore({ ...config, poolSize: config.poolSize }, {
+      retentionMs: config.retentionMs,
+      readCacheBytes: config.readCacheBytes,
+      quarantine: { maxPerCustomer: config.quarantineMaxPerCustomer, payloadBytes: config.quarantinePayloadBytes },
+    });
   } catch (err) {
     if (err instanceof StorageUnavailableError) throw new CliError(`cannot open the database: ${err.message}`);
     throw err;

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { Command } from 'commander';
-import { ingestBatch, type RawItem } from '../services/ingest.js';
+import { ingestBatch, type RawItem, rejectedCount } from '../services/ingest.js';
 import { reapplyQuarantined } from '../services/quarantine.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
 import { openEventSource } from './eventSource.js';
@@ -52,7 +52,7 @@ export function eventsCommand(): Command {
         batch = [];
         totals.accepted += r.accepted;
         totals.duplicates += r.duplicates;
-        totals.rejected += r.rejected.length;
+        totals.rejected += rejectedCount(r);
         for (const x of r.rejected) if (shown.length < SHOWN_REJECTIONS) shown.push(`event ${x.index}: ${x.error}`);
         if (showProgress && Date.now() - lastProgress > 250) {
           lastProgress = Date.now();

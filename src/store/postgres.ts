@@ -8,6 +8,7 @@ import pg from 'pg';
 import { type Marker, markerKey, planBatch } from '../domain/batch.js';
 import type { NormalizedEvent } from '../domain/events.js';
 import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
+import { DEFAULT_QUARANTINE_LIMITS, quarantineRows } from '../domain/quarantineRows.js';
 import { SCHEMA_VERSION_SQL, migratePostgres } from './migrations.js';
 import { withClient } from './pgClient.js';
 import { translatePgError } from './pgErrors.js';
@@ -77,6 +78,29 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
   };
 
   await run(() => migratePostgres(pool));
+  const limits = options.quarantine ?? DEFAULT_QUARANTINE_LIMITS;
+
+  /** Runs `prune` per customer on one connection, if no other process is pruning right now. */
+  async function pruneRound(prune: (client: pg.PoolClient, customerId: string, room: number) => Promise<number>, limit: number): Promise<number> {
+    const client = await pool.connect();
+    try {
+      const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [...PRUNE_LOCK]);
+      if (!lock[0]?.ok) return 0;
+      try {
+        let deleted = 0;
+        const { rows } = await client.query<{ id: string }>('SELECT id FROM customers ORDER BY id');
+        for (const { id } of rows) {
+          if (deleted >= limit) break;
+          deleted += await prune(client, id, limit - deleted);
+        }
+        return deleted;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, $2)', [...PRUNE_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
 
   async function apply(
     client: pg.PoolClient,
@@ -163,11 +187,21 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         ]);
       }
       if (rejected.length > 0) {
-        await client.query(
-          `INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload)
-           SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[])`,
-          [cid, nowMs, rejected.map((r) => r.index), rejected.map((r) => r.error), rejected.map((r) => r.payload)],
+        const rows = quarantineRows(rejected, limits);
+        const inserted = await client.query(
+          `INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload, payload_hash)
+           SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::bytea[])
+           ON CONFLICT (customer_id, payload_hash) DO NOTHING`,
+          [cid, nowMs, rows.map((r) => r.index), rows.map((r) => r.reason), rows.map((r) => r.payload), rows.map((r) => r.digest)],
         );
+        if ((inserted.rowCount ?? 0) > 0) {
+          // Everything older than the newest `cap` rows of the customer (ids grow with arrival).
+          await client.query(
+            `DELETE FROM quarantine WHERE customer_id = $1 AND id <=
+               (SELECT id FROM quarantine WHERE customer_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+            [cid, limits.maxPerCustomer],
+          );
+        }
       }
       if (resolved.length > 0) {
         await client.query('DELETE FROM quarantine WHERE customer_id = $1 AND id = ANY($2::bigint[])', [cid, resolved]);
@@ -281,6 +315,17 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           }
         });
       }),
+    pruneQuarantine: (cutoff, limit) =>
+      run(() =>
+        pruneRound(async (client, id, room) => {
+          const r = await client.query(
+            `DELETE FROM quarantine WHERE customer_id = $1 AND id IN
+               (SELECT id FROM quarantine WHERE customer_id = $1 AND received_at < $2 LIMIT $3)`,
+            [id, cutoff.getTime(), room],
+          );
+          return r.rowCount ?? 0;
+        }, limit),
+      ),
     daily: (customerId, range, metrics) =>
       run(async () => {
         const { rows } = await pool.query(`SELECT day, ${metricList(metrics).join(', ')} FROM daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [

@@ -9,6 +9,7 @@ import { AlreadyExistsError, StorageUnavailableError } from '../domain/errors.js
 import type { NormalizedEvent } from '../domain/events.js';
 import { METRICS, type Metric, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
+import { DEFAULT_QUARANTINE_LIMITS, quarantineRows } from '../domain/quarantineRows.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import { ROW_BYTES, ReadCache, categoryRowsBytes, rowMapBytes } from './readCache.js';
@@ -122,7 +123,19 @@ export function openSqlite(path: string, options: StoreOptions): Store {
        ON CONFLICT (customer_id, category, day) DO UPDATE SET ${incrementAll('category_daily_stats')}`,
     ),
     addCategory: db.prepare('INSERT INTO customer_categories (customer_id, category) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-    quarantine: db.prepare('INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload) VALUES (?, ?, ?, ?, ?)'),
+    quarantine: db.prepare(
+      `INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload, payload_hash) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (customer_id, payload_hash) DO NOTHING`,
+    ),
+    // Everything older than the newest `cap` rows of the customer (the id order is arrival order).
+    trimQuarantine: db.prepare(
+      `DELETE FROM quarantine WHERE customer_id = ? AND id <=
+         (SELECT id FROM quarantine WHERE customer_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+    ),
+    pruneQuarantine: db.prepare(
+      `DELETE FROM quarantine WHERE customer_id = ? AND id IN
+         (SELECT id FROM quarantine WHERE customer_id = ? AND received_at < ? LIMIT ?)`,
+    ),
     unquarantine: db.prepare('DELETE FROM quarantine WHERE customer_id = ? AND id = ?'),
     customerIds: db.prepare('SELECT id FROM customers ORDER BY id'),
     pruneFingerprints: db.prepare(
@@ -168,6 +181,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     return stmt;
   };
 
+  const limits = options.quarantine ?? DEFAULT_QUARANTINE_LIMITS;
   const apply = db.transaction((customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number, resolved: readonly number[]): BatchResult => {
     const cid = customer.id;
     const liveSince = nowMs - options.retentionMs;
@@ -195,7 +209,9 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       for (const [day, row] of days) q.bumpCategory.run(cid, category, day, ...METRICS.map((m) => row[m]));
     }
     for (const c of plan.categories) q.addCategory.run(cid, c);
-    for (const r of rejected) q.quarantine.run(cid, nowMs, r.index, r.error, r.payload);
+    let quarantined = 0;
+    for (const r of quarantineRows(rejected, limits)) quarantined += q.quarantine.run(cid, nowMs, r.index, r.reason, r.payload, r.digest).changes;
+    if (quarantined > 0) q.trimQuarantine.run(cid, cid, limits.maxPerCustomer);
     for (const id of resolved) q.unquarantine.run(cid, id);
     return { accepted: fresh.length, duplicates: events.length - fresh.length };
   });
@@ -310,6 +326,15 @@ export function openSqlite(path: string, options: StoreOptions): Store {
             const f = q.pruneFingerprints.run(id, id, cutoff.getTime(), room).changes;
             return f + q.pruneMarkers.run(id, id, cutoff.getTime(), Math.max(room - f, 0)).changes;
           }).immediate();
+        }
+        return deleted;
+      }),
+    pruneQuarantine: (cutoff, limit) =>
+      guard(() => {
+        let deleted = 0;
+        for (const { id } of q.customerIds.all() as Array<{ id: number }>) {
+          if (deleted >= limit) break;
+          deleted += q.pruneQuarantine.run(id, id, cutoff.getTime(), limit - deleted).changes;
         }
         return deleted;
       }),

@@ -1,6 +1,7 @@
 // The one storage interface both backends implement; `store` knows nothing of HTTP or the CLI.
 import type { NormalizedEvent } from '../domain/events.js';
 import type { Metric, MetricRow } from '../domain/metrics.js';
+import type { QuarantineLimits } from '../domain/quarantineRows.js';
 import type { DayRange } from '../domain/ranges.js';
 import type { ReadCacheStats } from './readCache.js';
 
@@ -105,8 +106,9 @@ export interface Store {
   claimWebhookToken(customerId: number, provider: string, token: string, bodyHash: Buffer, now: Date): Promise<TokenClaim>;
   /**
    * One transaction: deduplicate by fingerprint, move first-open/click markers, bump rollups,
-   * quarantine the rejected, and drop the quarantine rows `resolved` (events re-applied from
-   * it). Resolves only once the batch is durably committed. Fingerprints and markers older
+   * quarantine the rejected (once per payload and customer, cut to the size limit, the oldest
+   * dropped beyond the customer's cap), and drop the quarantine rows `resolved` (events
+   * re-applied from it). Resolves only once the batch is durably committed. Fingerprints and markers older
    * than the retention window count as absent, whether or not pruning has removed them yet.
    */
   applyBatch(
@@ -121,6 +123,8 @@ export interface Store {
    * transaction of its own; returns how many went. Callers loop until it returns less than limit.
    */
   pruneExpired(cutoff: Date, limit: number): Promise<number>;
+  /** Deletes up to `limit` quarantined events received before `cutoff`; returns how many went. */
+  pruneQuarantine(cutoff: Date, limit: number): Promise<number>;
   // The rollup reads take the metrics the caller will show (default: all). Materialising
   // columns nobody renders was most of a v1 stats call's cost; the others come back as 0.
   daily(customerId: number, range: DayRange, metrics?: readonly Metric[]): Promise<Map<number, MetricRow>>;
@@ -171,6 +175,8 @@ export interface StoreOptions {
   retentionMs: number;
   /** Bytes the SQLite read cache may hold (MAILTALLY_READ_CACHE_MB); 0 turns it off. */
   readCacheBytes?: number;
+  /** Quarantine bounds; DEFAULT_QUARANTINE_LIMITS when absent. */
+  quarantine?: QuarantineLimits;
 }
 
 /** Later than any day a timestamp can fall on (9999-12-31 is day 2,932,896); fits INTEGER. */

@@ -84,6 +84,27 @@ describe('signed Event Webhook', () => {
     assert.equal(res.statusCode, 401);
   });
 
+  test('a replayed signed request is a duplicate and does not quarantine its rejected events again', async () => {
+    const body = JSON.stringify([
+      { event: 'processed', timestamp: at('2024-06-01T09:00:00Z'), email: 'r@x', sg_message_id: 'replayed' },
+      { event: 'not-a-type', timestamp: at('2024-06-01T09:00:00Z'), email: 'r@x' },
+      { event: 'processed', timestamp: 'yesterday' },
+    ]);
+    const headers = signed(body);
+    const first = await post(body, headers);
+    assert.equal(first.statusCode, 200, first.body);
+    assert.equal(first.json().rejected.length, 2);
+    const quarantined = (await f.store.quarantined(f.customer.id, 100)).length;
+    const before = await requests();
+    for (let i = 0; i < 3; i++) {
+      const replay = await post(body, headers);
+      assert.equal(replay.statusCode, 200, replay.body);
+      assert.deepEqual(replay.json(), { accepted: 0, duplicates: 1, rejected: first.json().rejected });
+    }
+    assert.equal(await requests(), before);
+    assert.equal((await f.store.quarantined(f.customer.id, 100)).length, quarantined, 'the quarantine did not grow');
+  });
+
   test('clearing the key accepts unsigned requests again', async () => {
     assert.equal(await f.store.setWebhookKey('c1', null), true);
     assert.equal((await post(events(5))).statusCode, 200);

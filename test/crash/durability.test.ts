@@ -284,7 +284,8 @@ interface Backend {
   cleanup(): Promise<void>;
 }
 
-const ENV = { ...process.env, DATABASE_URL: '', MAILTALLY_LOG_LEVEL: 'warn' };
+// The SIGTERM test's in-flight batch holds 50,000 events, above the default per-body maximum.
+const ENV = { ...process.env, DATABASE_URL: '', MAILTALLY_LOG_LEVEL: 'warn', MAILTALLY_MAX_EVENTS_PER_BODY: '50000' };
 
 function cli(backend: Backend, args: string[]): unknown {
   const r = spawnSync(process.execPath, [BIN, ...args, ...backend.flags, '--json'], { encoding: 'utf8', env: ENV });

@@ -1,5 +1,5 @@
 // A server of its own for the oversized-body test in noServerErrors.test.ts: the app on a SQLite
-// file in the folder given as argument (r1 → c1), listening with app.listen({ port: 0 }), so that
+// file in the folder given as argument (r1 → c1, r2 → c2), listening with app.listen({ port: 0 }), so that
 // the test can measure this process's memory alone. An optional second argument sets the
 // webhook body limit in bytes. Prints one line: the port. Exits on SIGTERM.
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ if (!dir) throw new Error('usage: bigBodyServer.ts <folder>');
 const store = openSqlite(join(dir, 'big.sqlite'), { retentionMs: RETENTION_MS });
 const r1 = await addReseller(store, 'r1', 'key-r1-secret');
 await store.addCustomer('c1', r1, 'UTC');
+await store.addCustomer('c2', await addReseller(store, 'r2', 'key-r2-secret'), 'UTC');
 const limit = process.argv[3] ? Number(process.argv[3]) : undefined; // webhook body limit, default 16 MiB
 const app = await buildApp({ store, ...(limit ? { webhookBodyLimit: limit } : {}) });
 await app.listen({ port: 0, host: '127.0.0.1' });

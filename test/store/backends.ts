@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { openPostgres } from '../../src/store/postgres.js';
 import { openSqlite } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store, StoreOptions } from '../../src/store/types.js';
 import { RETENTION_MS, tempDir } from '../helpers.js';
 import { createTestDatabase, pgSkip } from '../pg.js';
 
@@ -16,8 +16,8 @@ export interface Backend {
   name: string;
   /** Why this backend is skipped here, or false. */
   skip: string | false;
-  /** A fresh, empty store, and a second connection to the same database. */
-  open(): Promise<Opened>;
+  /** A fresh, empty store, and a second connection to the same database (options beyond the retention window). */
+  open(options?: Partial<StoreOptions>): Promise<Opened>;
 }
 
 /** Connections to one database, all closed (then the database removed) by cleanup. */
@@ -42,18 +42,18 @@ export const backends: Backend[] = [
   {
     name: 'sqlite',
     skip: false,
-    open: async () => {
+    open: async (options = {}) => {
       const dir = tempDir();
       const path = join(dir.path, 'contract.sqlite');
-      return connections(async () => openSqlite(path, { retentionMs: RETENTION_MS }), () => dir.cleanup());
+      return connections(async () => openSqlite(path, { retentionMs: RETENTION_MS, ...options }), () => dir.cleanup());
     },
   },
   {
     name: 'postgres',
     skip: pgSkip,
-    open: async () => {
+    open: async (options = {}) => {
       const db = await createTestDatabase();
-      return connections(() => openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4 }), () => db.drop());
+      return connections(() => openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4, ...options }), () => db.drop());
     },
   },
 ];

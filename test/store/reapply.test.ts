@@ -21,7 +21,8 @@ for (const backend of backends) {
           { index: 0, error: 'old rule', payload: JSON.stringify(valid) },
           { index: 1, error: 'event is not valid JSON', payload: '{"event":' },
           { index: 2, error: 'old rule', payload: JSON.stringify({ ...valid, sg_message_id: 'm2' }) },
-          { index: 3, error: 'old rule', payload: JSON.stringify({ ...valid, sg_message_id: 'm2' }) },
+          // The same event (fingerprint) with another sg_event_id: a different payload, a duplicate once applied.
+          { index: 3, error: 'old rule', payload: JSON.stringify({ ...valid, sg_message_id: 'm2', sg_event_id: 'retry' }) },
         ], NOW);
 
         assert.deepEqual(await reapplyQuarantined(store, customer, () => NOW), { reapplied: 2, duplicates: 1, still_rejected: 1 });

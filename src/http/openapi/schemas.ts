@@ -4,11 +4,17 @@
 import { V1_METRICS } from '../../domain/metrics.js';
 import { V2_CATEGORY_FIELDS, V2_DAILY_FIELDS } from '../../domain/v2Fields.js';
 import { V3_METRICS } from '../../domain/v3Metrics.js';
+import { MAX_REJECTED_LISTED } from '../../services/ingest.js';
 import { type SchemaObject, type SchemaOrRef, ref } from './types.js';
 
 export const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 
 const count: SchemaObject = { type: 'integer', minimum: 0 };
+
+/** The object schema with one more, optional, field. */
+function withOptional(schema: SchemaObject, name: string, field: SchemaObject): SchemaObject {
+  return { ...schema, properties: { ...schema.properties, [name]: field } };
+}
 const day: SchemaObject = { type: 'string', format: 'date', pattern: DATE_PATTERN, example: '2024-03-10' };
 const text: SchemaObject = { type: 'string' };
 
@@ -113,21 +119,26 @@ export const SCHEMAS: Record<string, SchemaObject> = {
     },
     additionalProperties: true,
   },
-  IngestResult: row([
-    ['accepted', count],
-    ['duplicates', count],
-    [
-      'rejected',
-      {
-        type: 'array',
-        description: 'Events refused by validation (kept in quarantine); the rest of the batch was applied.',
-        items: row([
-          ['index', { type: 'integer', minimum: 0, description: 'Position in the batch (NDJSON: among non-blank lines).' }],
-          ['error', text],
-        ]),
-      },
-    ],
-  ], 'Sent only after the batch is committed.'),
+  IngestResult: withOptional(
+    row([
+      ['accepted', count],
+      ['duplicates', count],
+      [
+        'rejected',
+        {
+          type: 'array',
+          maxItems: MAX_REJECTED_LISTED,
+          description: `Events refused by validation (kept in quarantine); the rest of the batch was applied. At most the first ${MAX_REJECTED_LISTED}, by index.`,
+          items: row([
+            ['index', { type: 'integer', minimum: 0, description: 'Position in the batch (NDJSON: among non-blank lines).' }],
+            ['error', text],
+          ]),
+        },
+      ],
+    ], 'Sent only after the batch is committed.'),
+    'rejected_count',
+    { ...count, description: `Only when more than ${MAX_REJECTED_LISTED} events were rejected: how many in all.` },
+  ),
   Health: row([['status', { type: 'string', enum: ['ok'] }]]),
   Ready: row([['status', { type: 'string', enum: ['ready'] }]]),
 };

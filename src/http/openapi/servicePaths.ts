@@ -10,7 +10,7 @@ const webhook: OperationObject = {
   operationId: 'ingestEvents',
   summary: 'Ingest a batch of SendGrid Event Webhook events',
   description:
-    "HTTP Basic authentication with the owning reseller's api_user:api_key, so `https://r1:KEY@host/webhooks/events?user=c1` works as a SendGrid Event Webhook URL. Credentials and the customer are checked before the body is read. Valid events are applied even when others are rejected (those are quarantined with their reason); duplicates (same fingerprint) change nothing. The answer is sent only after the batch is committed. Body limit 16 MiB by default (MAILTALLY_WEBHOOK_BODY_LIMIT).",
+    "HTTP Basic authentication with the owning reseller's api_user:api_key, so `https://r1:KEY@host/webhooks/events?user=c1` works as a SendGrid Event Webhook URL. Credentials and the customer are checked before the body is read. Valid events are applied even when others are rejected (those are quarantined with their reason); duplicates (same fingerprint) change nothing. The answer is sent only after the batch is committed. Body limit 16 MiB by default (MAILTALLY_WEBHOOK_BODY_LIMIT), at most 10,000 events per body (MAILTALLY_MAX_EVENTS_PER_BODY; 413 beyond), an item over 256 KiB (MAILTALLY_MAX_EVENT_BYTES) rejected unparsed. NDJSON sent as application/json is read as NDJSON when it is two or more lines of JSON.",
   tags: ['ingest'],
   security: [{ basicAuth: [] }],
   parameters: [

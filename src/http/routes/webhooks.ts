@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, userNotFound } from '../../domain/errors.js';
 import { ParamErrors, collectParams, single } from '../../domain/params.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../auth/webhookSignature.js';
-import { ingestBatch } from '../../services/ingest.js';
+import { ingestBatch, rejectedCount } from '../../services/ingest.js';
 import { type BodyKind, parseBatchBody } from '../batchBody.js';
 import type { Customer } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
@@ -71,9 +71,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps & { sign
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     if (customer.webhookKey) checkSignature(request, customer.webhookKey, body);
     const mediaType = (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
-    const items = parseBatchBody(BODY_KINDS[mediaType] ?? 'json', body.toString('utf8'));
+    const items = await parseBatchBody(BODY_KINDS[mediaType] ?? 'json', body.toString('utf8'), deps.bodyLimits);
     const result = await ingestBatch(deps.store, customer, items, deps.now());
-    deps.metrics.observeBatch(items.length, { ...result, rejected: result.rejected.length });
+    deps.metrics.observeBatch(items.length, { accepted: result.accepted, duplicates: result.duplicates, rejected: rejectedCount(result) });
     return result;
   }
 
