@@ -23,6 +23,14 @@ export interface Config {
   trustProxy: boolean;
   /** Signs dashboard sessions; set the same value on every process behind one load balancer. */
   sessionSecret: string | undefined;
+  /** Open connections the server keeps at most; more are closed as they arrive. */
+  maxConnections: number;
+  /** Open connections one client address keeps at most (0: no per-address cap). */
+  maxConnectionsPerIp: number;
+  /** A request (headers and body) not received within this is answered 408 and closed. */
+  requestTimeoutMs: number;
+  /** On SIGTERM, how long requests in flight may take before their connections are cut. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     pruneIntervalMs: integer(env, 'MAILTALLY_PRUNE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     trustProxy: flag(env, 'MAILTALLY_TRUST_PROXY'),
     sessionSecret: sessionSecret(env),
+    maxConnections: integer(env, 'MAILTALLY_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    maxConnectionsPerIp: integer(env, 'MAILTALLY_MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
+    requestTimeoutMs: integer(env, 'MAILTALLY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+    shutdownGraceMs: integer(env, 'MAILTALLY_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
   });
 }
