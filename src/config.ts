@@ -78,6 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxConnections: integer(env, 'MAILTALLY_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     maxConnectionsPerIp: integer(env, 'MAILTALLY_MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
     requestTimeoutMs: integer(env, 'MAILTALLY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
-    shutdownGraceMs: integer(env, 'MAILTALLY_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
+    shutdownGraceMs: integer(env, 'MAILTALLY_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
   });
 }
