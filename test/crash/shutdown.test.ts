@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { test } from 'node:test';
+import { buildApp } from '../../src/app.js';
+import { openTempSqlite, tempDir } from '../helpers.js';
 import { LIVE_AUTH, parseAnswer, startLiveServer } from '../liveServer.js';
 
 const GRACE_SECONDS = 3;
@@ -95,5 +97,35 @@ test('SIGTERM: idle and trickling connections cannot hold the exit; a batch in f
   } finally {
     for (const t of trickles) clearInterval(t);
     await server.stop();
+  }
+});
+
+// A request that completes its headers once the shutdown has begun (here on a connection that
+// was still sending them) is refused with 503 in its endpoint's envelope — not Fastify's own
+// {"error":"Service Unavailable",…} — and told to close.
+test('a request arriving during shutdown gets 503 in its envelope, with Connection: close', async () => {
+  const dir = tempDir();
+  const store = openTempSqlite(dir);
+  const app = await buildApp({ store });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as net.AddressInfo;
+    const late = await connect(port);
+    late.socket.write('GET /api/distributor.manage.xml?api_user=r1 HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = app.close();
+    await new Promise((r) => setTimeout(r, 100));
+    late.socket.write('\r\n');
+    await until('the answer', () => late.closedAt() !== undefined);
+    await closing;
+    const answer = parseAnswer(late.received());
+    assert.equal(answer?.status, 503, late.received().toString('utf8'));
+    assert.match(answer!.headers, /\r\nconnection: close/);
+    assert.match(answer!.headers, /\r\ncontent-type: application\/xml; charset=utf-8/);
+    assert.equal(answer!.body, '<?xml version="1.0" encoding="UTF-8"?><result><message>error</message><errors><error>error in server: shutting down, retry later</error></errors></result>');
+  } finally {
+    await app.close();
+    await store.close();
+    dir.cleanup();
   }
 });
