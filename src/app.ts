@@ -3,8 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { DEFAULT_GATE_LIMITS, type GateLimits, KeyCheckGate } from './auth/keyCheckGate.js';
+import { ApiError } from './domain/errors.js';
 import { BearerVerifier } from './auth/bearer.js';
 import { CredentialVerifier } from './auth/verifier.js';
+import { clientErrorHandler } from './http/clientErrors.js';
 import type { AppDeps } from './http/deps.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/errorHandler.js';
 import { dashboardRoutes } from './http/dashboard/routes.js';
@@ -37,6 +39,8 @@ export interface AppOptions {
   throttle?: Partial<GateLimits>;
   /** Provider webhook signature verifiers (tests inject fakes); the real ones by default. */
   signatureVerifiers?: SignatureVerifiers;
+  /** A request (headers and body) not received within this is answered 408; default 30 s. */
+  requestTimeoutMs?: number;
   /** Signs dashboard session cookies; random per app when not given. */
   sessionSecret?: string;
 }
@@ -70,19 +74,44 @@ class OneLinePerRequest extends LogController {
   }
 }
 
+/**
+ * Once the app is closing, a request that still arrives (on a keep-alive connection that was
+ * busy when the shutdown began) is answered 503 in its envelope with `Connection: close`, so
+ * its client retries elsewhere; requests already running finish.
+ */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw new ApiError('unavailable', ['error in server: shutting down, retry later']);
+  });
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     logger: options.logger ?? false,
     exposeHeadRoutes: false,
     // A reseller's dashboards poll; keep idle sockets short, and never let one request hang.
-    requestTimeout: 30_000,
+    requestTimeout: requestTimeoutMs,
+    // requestTimeout must also reach http.createServer: set only afterwards (as Fastify does), Node
+    // stops timing a request once its headers are in, and a trickled body could hold it for ever.
+    // Node checks for timed-out requests every 30 s by default, which would let a request run up
+    // to twice its timeout; a check every quarter of it keeps the overrun small.
+    http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeoutMs / 4))) },
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
-    return503OnClosing: true,
+    // Requests arriving while the server closes get their 503 in the envelope (refuseWhileClosing).
+    return503OnClosing: false,
     // proxy-addr walks X-Forwarded-For from the right and stops at the first untrusted hop, so a
     // value the client wrote itself is never taken unless it only passed trusted proxies.
     trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     logController: new OneLinePerRequest(),
     // Named, not left to the default: log redaction (http/redact.ts) decodes with this parser.
     routerOptions: { querystringParser: parseQuery },
@@ -102,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   deps.metrics.registerKeyChecks(() => gate.load);
   installErrorHandling(app);
+  refuseWhileClosing(app);
   installMethodGuard(app);
   // Before any route, so every answer (404s and 405s included) is counted.
   installRequestMetrics(app, deps.metrics);

@@ -43,6 +43,14 @@ export interface Config {
   sessionSecret: string | undefined;
   /** Bytes the SQLite read cache may hold; 0 turns it off. */
   readCacheBytes: number;
+  /** Open connections the server keeps at most; more are closed as they arrive. */
+  maxConnections: number;
+  /** Open connections one client address keeps at most (0: no per-address cap). */
+  maxConnectionsPerIp: number;
+  /** A request (headers and body) not received within this is answered 408 and closed. */
+  requestTimeoutMs: number;
+  /** On SIGTERM, how long requests in flight may take before their connections are cut. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -122,5 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     keyCheckQueue: integer(env, 'MAILTALLY_KEY_CHECK_QUEUE', 32, 0, 10_000),
     sessionSecret: sessionSecret(env),
     readCacheBytes: integer(env, 'MAILTALLY_READ_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
+    maxConnections: integer(env, 'MAILTALLY_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    maxConnectionsPerIp: integer(env, 'MAILTALLY_MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
+    requestTimeoutMs: integer(env, 'MAILTALLY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+    shutdownGraceMs: integer(env, 'MAILTALLY_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
   });
 }

@@ -2,7 +2,8 @@
 // customer's time zone), the same numbers as a table, a category breakdown, and CSV export of
 // exactly those tables. Machine opens (Apple Mail Privacy Protection) are shown apart.
 import { type Row, type Series, getJson } from './api.js';
-import { toCsv, download } from './csv.js';
+import { toCsv } from './csv.js';
+import { download } from './download.js';
 import { count, h, show } from './dom.js';
 
 type UPlotCtor = typeof import('uplot');

@@ -4,6 +4,7 @@
 // sent.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, StorageUnavailableError } from '../domain/errors.js';
+import { lingerOnClose } from './lingeringClose.js';
 import { allowedMethods, wrongMethod } from './paths.js';
 import { CONTENT_TYPES, errorRendering, formatOfUrl, serialize } from './render.js';
 import { fieldError, sendV3 } from './v3Errors.js';
@@ -18,7 +19,7 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_BAD_URL: 'error in path: is not a valid URL',
 };
 
-const isV3 = (url: string): boolean => url === '/v3' || url.startsWith('/v3/') || url.startsWith('/v3?');
+export const isV3 = (url: string): boolean => url === '/v3' || url.startsWith('/v3/') || url.startsWith('/v3?');
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
   if (err.status === 405) reply.header('allow', allowedMethods(request.url) ?? 'GET, POST');
@@ -45,8 +46,16 @@ function asApiError(err: FastifyError | Error): ApiError {
   return new ApiError('internal', ['error in server: internal error']);
 }
 
+// After a 413 the rest of the body is read and dropped, within these bounds, so that the client
+// receives the answer instead of a connection reset (lingeringClose.ts).
+export const DRAIN_AFTER_413 = { maxBytes: 32 * 1024 * 1024, maxMs: 10_000 };
+
 function handle(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const api = asApiError(err);
+  if (api.status === 413) {
+    reply.header('connection', 'close');
+    lingerOnClose(request.raw.socket, DRAIN_AFTER_413);
+  }
   if (api.status === 503) request.log.warn({ err }, 'storage unavailable');
   else if (api.status >= 500) request.log.error({ err }, 'unhandled error');
   return sendError(request, reply, api);

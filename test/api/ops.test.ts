@@ -90,10 +90,22 @@ describe('GET /readyz', () => {
     assert.ok(Date.now() - started < 2000);
   });
 
-  test('POST /readyz is 405 with Allow: GET', async () => {
+  test('POST /readyz is 405 with Allow: GET, HEAD', async () => {
     const res = await f.app.inject({ method: 'POST', url: '/readyz' });
     assert.equal(res.statusCode, 405);
-    assert.equal(res.headers.allow, 'GET');
+    assert.equal(res.headers.allow, 'GET, HEAD');
+  });
+
+  // Load balancers and uptime checkers often probe with HEAD (issue 10, item 15).
+  test('HEAD /readyz and HEAD /healthz answer 200 without a body; other methods stay 405', async () => {
+    for (const url of ['/readyz', '/healthz']) {
+      const res = await f.app.inject({ method: 'HEAD', url });
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(res.body, '', url);
+      const put = await f.app.inject({ method: 'PUT', url });
+      assert.equal(put.statusCode, 405, url);
+      assert.equal(put.headers.allow, 'GET, HEAD', url);
+    }
   });
 });
 
@@ -229,8 +241,8 @@ describe('GET /openapi.json and /docs', () => {
     '/v3/categories/stats/sums': ['get'],
     '/webhooks/events': ['post'],
     ...Object.fromEntries(Object.keys(ADAPTERS).map((p) => [`/webhooks/${p}`, ['post']])),
-    '/healthz': ['get'],
-    '/readyz': ['get'],
+    '/healthz': ['get', 'head'],
+    '/readyz': ['get', 'head'],
     '/metrics': ['get'],
     '/openapi.json': ['get'],
     '/docs': ['get'],
@@ -243,11 +255,11 @@ describe('GET /openapi.json and /docs', () => {
   test('documents exactly the endpoints served, with the methods the server allows', async () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), Object.keys(ENDPOINTS).sort());
     for (const [path, methods] of Object.entries(ENDPOINTS)) {
-      const documented = Object.keys(doc.paths[path]).filter((k) => ['get', 'post', 'put', 'delete', 'patch'].includes(k));
+      const documented = Object.keys(doc.paths[path]).filter((k) => ['get', 'head', 'post', 'put', 'delete', 'patch'].includes(k));
       assert.deepEqual(documented, methods, path);
       assert.equal(allowedMethods(path), methods.map((m) => m.toUpperCase()).join(', '), `${path}: paths.ts agrees`);
       for (const method of methods) {
-        const res = await f.app.inject({ method: method.toUpperCase() as 'GET' | 'POST', url: path });
+        const res = await f.app.inject({ method: method.toUpperCase() as 'GET' | 'HEAD' | 'POST', url: path });
         assert.notEqual(res.statusCode, 404, `${method} ${path} is served`);
         assert.notEqual(res.statusCode, 405, `${method} ${path} is served`);
       }

@@ -73,7 +73,10 @@ export function servicePaths(): Record<string, PathItemObject> {
   return {
     '/webhooks/events': { post: webhook },
     ...Object.fromEntries(Object.keys(ADAPTERS).map((p) => [`/webhooks/${p}`, { post: providerWebhook(p) }])),
-    '/healthz': { get: open('healthz', 'Liveness', 'Answers 200 as soon as the server accepts requests; storage is not consulted.', { 200: jsonResponse('Alive.', 'Health') }) },
+    '/healthz': {
+      get: open('healthz', 'Liveness', 'Answers 200 as soon as the server accepts requests; storage is not consulted.', { 200: jsonResponse('Alive.', 'Health') }),
+      head: open('healthzHead', 'Liveness, without a body', 'As GET /healthz, headers only.', { 200: { description: 'Alive.' } }),
+    },
     '/readyz': {
       get: open('readyz', 'Readiness', 'Storage answers a query and its schema has every migration this version ships.', {
         200: jsonResponse('Ready to serve.', 'Ready'),
@@ -82,6 +85,7 @@ export function servicePaths(): Record<string, PathItemObject> {
           content: { [JSON_TYPE]: { schema: ref('schemas', 'LegacyError') } },
         },
       }),
+      head: open('readyzHead', 'Readiness, without a body', 'As GET /readyz, headers only.', { 200: { description: 'Ready to serve.' }, 503: { description: 'Not ready.' } }),
     },
     '/metrics': {
       get: open('metrics', 'Prometheus metrics', 'HTTP requests and latency by route pattern and status, webhook events by outcome, batch sizes, PostgreSQL pool use, process metrics.', {

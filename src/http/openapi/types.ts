@@ -82,6 +82,7 @@ export interface PathItemObject {
   summary?: string;
   description?: string;
   get?: OperationObject;
+  head?: OperationObject;
   post?: OperationObject;
 }
 

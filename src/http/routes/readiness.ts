@@ -1,4 +1,4 @@
-// GET /readyz: 200 once storage answers and its schema is current; otherwise 503 in the JSON
+// GET (and HEAD) /readyz: 200 once storage answers and its schema is current; otherwise 503 in the JSON
 // envelope, so a load balancer takes this process out of rotation until it recovers. Liveness
 // (/healthz) stays separate: a database outage must not get healthy processes restarted.
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import type { Store } from '../../store/types.js';
 import { sendError } from '../errorHandler.js';
 
 export async function readinessRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
-  app.get('/readyz', async (request, reply) => {
+  app.get('/readyz', { exposeHeadRoute: true }, async (request, reply) => {
     const readiness = await checkReadiness(opts.store);
     if (readiness.ready) return { status: 'ready' };
     // The cause is logged here, with what failed; the client only learns which check failed.
