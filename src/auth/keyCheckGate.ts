@@ -13,7 +13,7 @@
 //   integration firing requests in parallel on a cold cache); each still counts towards the
 //   address's budget until it is known to be right.
 import { ApiError, tooManyAttempts } from '../domain/errors.js';
-import { throttleAddress } from './clientAddress.js';
+import { clientKey } from '../domain/clientAddress.js';
 import { AuthThrottle, DEFAULT_LIMITS, type ThrottleLimits } from './throttle.js';
 
 export interface GateLimits extends ThrottleLimits {
@@ -48,7 +48,7 @@ export class KeyCheckGate {
    * identifies the credentials themselves (a digest, never the key).
    */
   async check<T>(address: string, account: string | undefined, flightKey: string, slow: () => Promise<T | null>): Promise<T | null> {
-    const client = throttleAddress(address);
+    const client = clientKey(address);
     const wait = this.throttle.addressRefusal(client);
     if (wait > 0) throw tooManyAttempts(wait);
 

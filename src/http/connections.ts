@@ -8,7 +8,7 @@
 // by the caps; only a shutdown's grace period ends them.
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { addressKey } from './clientAddress.js';
+import { clientKey } from '../domain/clientAddress.js';
 
 export interface ConnectionLimits {
   /** Connections held at most; a new one beyond it is closed as it arrives. */
@@ -122,7 +122,7 @@ export function guardConnections(server: Server, limits: ConnectionLimits, onRef
   // First among the listeners: a connection refused here never reaches the HTTP parser, and the
   // idle ones evicted for it are chosen before the newcomer itself counts as idle.
   server.prependListener('connection', (socket: Socket) => {
-    const key = addressKey(socket.remoteAddress);
+    const key = clientKey(socket.remoteAddress);
     const refused = draining ? 'total' : table.admit(socket, key, close);
     if (refused) {
       socket.destroy();

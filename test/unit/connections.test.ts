@@ -4,18 +4,18 @@
 // address, so the per-address rules are shown here.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { addressKey } from '../../src/http/clientAddress.js';
+import { clientKey } from '../../src/domain/clientAddress.js';
 import { ConnectionTable } from '../../src/http/connections.js';
 
-describe('addressKey', () => {
+describe('clientKey', () => {
   test('IPv4 as is, IPv4-mapped IPv6 as IPv4, IPv6 by its /64', () => {
-    assert.equal(addressKey('203.0.113.7'), '203.0.113.7');
-    assert.equal(addressKey('::ffff:203.0.113.7'), '203.0.113.7');
-    assert.equal(addressKey('2001:db8:0:1::5'), '2001:db8:0:1::/64');
-    assert.equal(addressKey('2001:0db8:0000:0001:aaaa:bbbb:cccc:dddd'), '2001:db8:0:1::/64');
-    assert.notEqual(addressKey('2001:db8:0:2::5'), addressKey('2001:db8:0:1::5'));
-    assert.equal(addressKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
-    assert.equal(addressKey(undefined), 'unknown');
+    assert.equal(clientKey('203.0.113.7'), '203.0.113.7');
+    assert.equal(clientKey('::ffff:203.0.113.7'), '203.0.113.7');
+    assert.equal(clientKey('2001:db8:0:1::5'), '2001:db8:0:1::/64');
+    assert.equal(clientKey('2001:0db8:0000:0001:aaaa:bbbb:cccc:dddd'), '2001:db8:0:1::/64');
+    assert.notEqual(clientKey('2001:db8:0:2::5'), clientKey('2001:db8:0:1::5'));
+    assert.equal(clientKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.equal(clientKey(undefined), 'unknown');
   });
 });
 

@@ -3,7 +3,7 @@
 // IPv6 counted per /64.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { throttleAddress } from '../../src/auth/clientAddress.js';
+import { clientKey } from '../../src/domain/clientAddress.js';
 import { DEFAULT_GATE_LIMITS, KeyCheckGate } from '../../src/auth/keyCheckGate.js';
 import { ApiError } from '../../src/domain/errors.js';
 
@@ -80,16 +80,16 @@ test('the same credentials checked at once are hashed once, and each request sti
 });
 
 test('IPv6 is counted per /64, IPv4-mapped IPv6 as the IPv4 address', () => {
-  assert.equal(throttleAddress('192.0.2.1'), '192.0.2.1');
-  assert.equal(throttleAddress('::ffff:192.0.2.1'), '192.0.2.1');
-  assert.equal(throttleAddress('::ffff:c000:201'), '192.0.2.1');
-  assert.equal(throttleAddress('2001:db8:1:2:3:4:5:6'), '2001:db8:1:2::/64');
-  assert.equal(throttleAddress('2001:db8:1:2::9'), '2001:db8:1:2::/64');
-  assert.equal(throttleAddress('2001:0db8:0001:0002:ffff::1.2.3.4'), '2001:db8:1:2::/64');
-  assert.notEqual(throttleAddress('2001:db8:1:3::1'), throttleAddress('2001:db8:1:2::1'));
-  assert.equal(throttleAddress('fe80::1%eth0'), 'fe80:0:0:0::/64');
-  assert.equal(throttleAddress('::1'), '0:0:0:0::/64');
-  assert.equal(throttleAddress('not an address'), 'not an address');
+  assert.equal(clientKey('192.0.2.1'), '192.0.2.1');
+  assert.equal(clientKey('::ffff:192.0.2.1'), '192.0.2.1');
+  assert.equal(clientKey('::ffff:c000:201'), '192.0.2.1');
+  assert.equal(clientKey('2001:db8:1:2:3:4:5:6'), '2001:db8:1:2::/64');
+  assert.equal(clientKey('2001:db8:1:2::9'), '2001:db8:1:2::/64');
+  assert.equal(clientKey('2001:0db8:0001:0002:ffff::1.2.3.4'), '2001:db8:1:2::/64');
+  assert.notEqual(clientKey('2001:db8:1:3::1'), clientKey('2001:db8:1:2::1'));
+  assert.equal(clientKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  assert.equal(clientKey('::1'), '0:0:0:0::/64');
+  assert.equal(clientKey('not an address'), 'not an address');
 });
 
 test('one /64 shares one budget across its addresses', async () => {

@@ -1,4 +1,5 @@
-// The unit failed logins are counted under. An IPv4 address is one client; an IPv6 host
+// The unit a client is counted under, for failed logins (auth/keyCheckGate.ts) and for open
+// connections (http/connections.ts) alike. An IPv4 address is one client; an IPv6 host
 // usually owns a whole /64 (SLAAC, privacy addresses) and can rotate through 2^64 addresses
 // at will, so IPv6 is counted per /64. An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, what a
 // dual-stack socket reports for an IPv4 client) is the IPv4 address it maps.
@@ -26,8 +27,9 @@ function ipv6Groups(address: string): number[] | null {
   return [...left, ...middle, ...right, ...tail];
 }
 
-/** The key a client's failed logins are counted under: the IPv4 address, or the IPv6 /64. */
-export function throttleAddress(address: string): string {
+/** The key a client is counted under: the IPv4 address, or the IPv6 /64 ('unknown' without one). */
+export function clientKey(address: string | undefined): string {
+  if (!address) return 'unknown';
   if (isIPv4(address)) return address;
   const groups = ipv6Groups(address);
   if (!groups || groups.length !== 8) return address;
