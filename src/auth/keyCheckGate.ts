@@ -10,8 +10,7 @@
 //   with Retry-After, so a flood is refused in microseconds instead of queueing for seconds in
 //   front of a real tenant's sign-in.
 // - The same credentials checked by several requests at once are hashed once (a reseller's
-//   integration firing requests in parallel on a cold cache); each still counts towards the
-//   address's budget until it is known to be right.
+//   integration firing requests in parallel on a cold cache) and count as one attempt.
 import { ApiError, tooManyAttempts } from '../domain/errors.js';
 import { clientKey } from '../domain/clientAddress.js';
 import { AuthThrottle, DEFAULT_LIMITS, type ThrottleLimits } from './throttle.js';
@@ -49,16 +48,16 @@ export class KeyCheckGate {
    */
   async check<T>(address: string, account: string | undefined, flightKey: string, slow: () => Promise<T | null>): Promise<T | null> {
     const client = clientKey(address);
+    // Joining a check of the very same credentials adds no hashing and no new guess: the guess is
+    // counted once, by the request that started the check. So neither the address budget nor the
+    // per-api_user slowdown holds back an owner's burst of parallel requests on a cold cache (a
+    // webhook sender's concurrent batches after a restart), and repeating one wrong key in
+    // parallel still costs an attacker exactly one attempt.
+    const flight = this.flights.get(flightKey) as Promise<T | null> | undefined;
+    if (flight) return flight;
+
     const wait = this.throttle.addressRefusal(client);
     if (wait > 0) throw tooManyAttempts(wait);
-
-    // Joining a check of the very same credentials adds no hashing and no new guess, so the
-    // per-api_user slowdown does not hold back the owner's parallel requests on a cold cache.
-    const flight = this.flights.get(flightKey) as Promise<T | null> | undefined;
-    if (flight) {
-      this.throttle.reserve(client, account);
-      return this.settle(flight, client, account);
-    }
     const userWait = this.throttle.userRefusal(client, account);
     if (userWait > 0) throw tooManyAttempts(userWait);
     if ((this.perAddress.get(client) ?? 0) >= this.limits.checksPerAddress) throw tooManyAtOnce();

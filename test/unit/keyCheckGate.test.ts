@@ -68,7 +68,7 @@ test('the process runs at most concurrentChecks, queues queuedChecks, and answer
   assert.deepEqual(gate.load, { running: 0, waiting: 0 });
 });
 
-test('the same credentials checked at once are hashed once, and each request still counts', async () => {
+test('the same credentials checked at once are hashed once and count as one attempt', async () => {
   const gate = new KeyCheckGate({ ...DEFAULT_GATE_LIMITS, failuresPerAddress: 4, checksPerAddress: 1 });
   let runs = 0;
   const check = pending<null>();
@@ -76,7 +76,18 @@ test('the same credentials checked at once are hashed once, and each request sti
   const results = Array.from({ length: 6 }, () => statusOf(gate.check('198.51.100.9', 'r1', 'same', slow)));
   check.finish(null);
   assert.equal(runs, 1);
-  assert.deepEqual(await Promise.all(results), ['wrong', 'wrong', 'wrong', 'wrong', 429, 429]);
+  assert.deepEqual(await Promise.all(results), ['wrong', 'wrong', 'wrong', 'wrong', 'wrong', 'wrong']);
+  // One guess was counted, not six: three more distinct guesses fit the budget of four, a fifth does not.
+  for (const key of ['g2', 'g3', 'g4']) assert.equal(await statusOf(gate.check('198.51.100.9', undefined, key, async () => null)), 'wrong');
+  assert.equal(await statusOf(gate.check('198.51.100.9', undefined, 'g5', async () => null)), 429);
+});
+
+test('a burst of requests with the right key on a cold cache is never throttled (a sender after a restart)', async () => {
+  const gate = new KeyCheckGate({ ...DEFAULT_GATE_LIMITS, failuresPerAddress: 20 });
+  const check = pending<string>();
+  const results = Array.from({ length: 100 }, () => statusOf(gate.check('198.51.100.10', 'r1', 'right', () => check.check())));
+  check.finish('ok');
+  assert.deepEqual(new Set(await Promise.all(results)), new Set(['ok']));
 });
 
 test('IPv6 is counted per /64, IPv4-mapped IPv6 as the IPv4 address', () => {
