@@ -130,9 +130,9 @@ describe('combining aggregate, list and category', () => {
 
 describe('aggregate with categories (issue 11: per-category all-time totals)', () => {
   test('one shape of its own, categories distinct in the order requested, category[] too', () => {
-    assert.deepEqual(parse({ aggregate: 'true', category: 'a' }), { kind: 'categoryAggregate', categories: ['a'] });
-    assert.deepEqual(parse({ aggregate: '1', 'category[]': ['b', 'a', 'b'] }), { kind: 'categoryAggregate', categories: ['b', 'a'] });
-    assert.deepEqual(parse({ aggregate: '1' }, { category: ['c', 'd'] }), { kind: 'categoryAggregate', categories: ['c', 'd'] });
+    assert.deepEqual(parse({ aggregate: 'true', category: 'a' }), { kind: 'categoryAggregate', categories: ['a'], through: TODAY });
+    assert.deepEqual(parse({ aggregate: '1', 'category[]': ['b', 'a', 'b'] }), { kind: 'categoryAggregate', categories: ['b', 'a'], through: TODAY });
+    assert.deepEqual(parse({ aggregate: '1' }, { category: ['c', 'd'] }), { kind: 'categoryAggregate', categories: ['c', 'd'], through: TODAY });
   });
 
   test('aggregate=0 with categories is still category statistics', () => {
