@@ -13,8 +13,8 @@ describe('future-dated events in the all-time aggregate', () => {
   before(async () => {
     f = await fixture(NOW);
     const res = await postEvents(f.app, [
-      { event: 'processed', timestamp: at('2024-03-10T08:00:00Z'), email: 'a@x.test', sg_message_id: 'today' },
-      { event: 'processed', timestamp: at('2024-03-11T08:00:00Z'), email: 'a@x.test', sg_message_id: 'tomorrow' },
+      { event: 'processed', timestamp: at('2024-03-10T08:00:00Z'), email: 'a@x.test', sg_message_id: 'today', category: 'promo' },
+      { event: 'processed', timestamp: at('2024-03-11T08:00:00Z'), email: 'a@x.test', sg_message_id: 'tomorrow', category: 'promo' },
       { event: 'processed', timestamp: at('2031-01-01T00:00:00Z'), email: 'a@x.test', sg_message_id: 'years ahead' },
     ]);
     assert.equal(res.body.accepted, 3);
@@ -36,5 +36,12 @@ describe('future-dated events in the all-time aggregate', () => {
     assert.equal(await v2Aggregate(), 2);
     const daily = (await stats(f.app, 'json', { days: '2' })).json() as Array<{ requests: number }>;
     assert.deepEqual(daily.map((d) => d.requests), [1, 1], 'the aggregate agrees with the daily rows');
+  });
+
+  test('aggregate=1 with a category (issue 11) likewise counts the future days of a category only once they come', async () => {
+    f.clock.now = NOW;
+    assert.deepEqual((await stats(f.app, 'json', { aggregate: '1', category: 'promo' })).json().map((r: { requests: number }) => r.requests), [1]);
+    f.clock.now = TOMORROW;
+    assert.deepEqual((await stats(f.app, 'json', { aggregate: '1', category: 'promo' })).json().map((r: { requests: number }) => r.requests), [2]);
   });
 });
