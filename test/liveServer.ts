@@ -22,6 +22,38 @@ export interface LiveServer {
   stop(): Promise<void>;
 }
 
+export interface Spawned {
+  child: ChildProcess;
+  url: string;
+  /** The last 200,000 characters the server wrote on stderr (always drained: a full pipe would look like a hang). */
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * `mailtally serve --port 0 --json` with the given storage flags, resolved once it prints its URL
+ * (at most 30 s). `track` receives the child at once, so a caller can kill it whatever happens.
+ */
+export async function spawnServe(flags: string[], env: NodeJS.ProcessEnv, track?: Set<ChildProcess>): Promise<Spawned> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  track?.add(child);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-200_000)));
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  let timer: NodeJS.Timeout | undefined;
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
+    });
+    void exited.then((x) => reject(new Error(`server exited before it was ready (${JSON.stringify(x)}): ${err}`)));
+    timer = setTimeout(() => reject(new Error(`server not ready within 30 s: ${err}`)), 30_000);
+  }).finally(() => clearTimeout(timer));
+  return { child, url, stderr: () => err, exited };
+}
+
 export async function startLiveServer(env: Record<string, string> = {}): Promise<LiveServer> {
   const dir = tempDir('mailtally-live-');
   const db = join(dir.path, 'live.sqlite');
@@ -33,24 +65,12 @@ export async function startLiveServer(env: Record<string, string> = {}): Promise
     const r = spawnSync(process.execPath, [BIN, ...args, '--db', db], { encoding: 'utf8', env: cliEnv });
     if (r.status !== 0) throw new Error(`mailtally ${args.join(' ')}: ${r.stderr}`);
   }
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-100_000)));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
-    });
-    void exited.then((x) => reject(new Error(`server exited before it was ready (${JSON.stringify(x)}): ${err}`)));
-  });
+  const { child, url, stderr, exited } = await spawnServe(['--db', db], cliEnv);
   return {
     child,
     url,
     port: Number(new URL(url).port),
-    stderr: () => err,
+    stderr,
     exited,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -13,7 +13,7 @@
 // No timing is asserted; timeouts are safety nets only. Reproduce a failure with the seed it
 // prints: DURABILITY_SEED=<seed> node --import tsx --test test/crash/durability.test.ts
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +25,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { type TestDatabase, createTestDatabase, pgSkip } from '../pg.js';
 import { prng as rng } from '../random.js';
+import { type Spawned, spawnServe } from '../liveServer.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mailtally.js', import.meta.url));
 const SEED = process.env.DURABILITY_SEED ? Number(process.env.DURABILITY_SEED) : 4_2024;
@@ -293,13 +294,7 @@ function cli(backend: Backend, args: string[]): unknown {
   return JSON.parse(r.stdout);
 }
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  /** Everything the server wrote on stderr so far. */
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Server = Spawned;
 
 /** Every server spawned, so that none outlives a failed test. */
 const children = new Set<ChildProcess>();
@@ -310,26 +305,7 @@ function killLeftovers(): void {
 }
 
 async function startServer(backend: Backend): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', ...backend.flags], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: ENV,
-  });
-  children.add(child);
-  let err = '';
-  // Always drained: a server blocked on a full stderr pipe would look like a hang.
-  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-200_000)));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  const ready = new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
-    });
-    void exited.then((x) => reject(new Error(`server exited before it was ready (${JSON.stringify(x)}): ${err}`)));
-  });
-  const url = await withTimeout(ready, 30_000, () => `server not ready: ${err}`);
-  return { child, url, stderr: () => err, exited };
+  return spawnServe(backend.flags, ENV, children);
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {

@@ -8,13 +8,13 @@
 //
 // No timing is asserted; timeouts are safety nets only.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PG_ADMIN_URL, type TestDatabase, createTestDatabase, pgSkip } from '../pg.js';
 import { type OutageProxy, outageProxy } from '../pgProxy.js';
+import { type Spawned, spawnServe } from '../liveServer.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mailtally.js', import.meta.url));
 const API_KEY = 'connection-loss-key-r1-0123456789';
@@ -70,12 +70,7 @@ function workload(nowSec: number) {
   return { batches: batches.map((b) => JSON.stringify(b)), expected, distinct: events.length };
 }
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Server = Spawned;
 
 const children = new Set<ChildProcess>();
 
@@ -94,22 +89,7 @@ function cli(databaseUrl: string, args: string[]): void {
 }
 
 async function startServer(databaseUrl: string): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', '--database-url', databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
-  children.add(child);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-200_000)));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  const ready = new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
-    });
-    void exited.then((x) => reject(new Error(`server exited before it was ready (${JSON.stringify(x)}): ${err}`)));
-  });
-  const url = await withTimeout(ready, 30_000, () => `server not ready: ${err}`);
-  return { child, url, stderr: () => err, exited };
+  return spawnServe(['--database-url', databaseUrl], ENV, children);
 }
 
 const alive = (server: Server): boolean => server.child.exitCode === null && server.child.signalCode === null;
