@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { ApiError } from '../domain/errors.js';
 import type { ProviderAdapter, ProviderItem, ProviderRequest } from '../providers/types.js';
+import { rejectedCount } from '../services/ingest.js';
 import { ingestProviderItems } from '../services/providerIngest.js';
 import type { Customer, Store } from '../store/types.js';
 import { CliError } from './common.js';
@@ -59,7 +60,7 @@ export async function importProviderFile(store: Store, customer: Customer, adapt
     items = [];
     totals.accepted += r.accepted;
     totals.duplicates += r.duplicates;
-    totals.rejected += r.rejected.length;
+    totals.rejected += rejectedCount(r);
     for (const x of r.rejected) if (shown.length < limitShown) shown.push(`item ${x.index}: ${x.error}`);
   };
   const bodies = bodiesOf(adapter, text);
