@@ -55,7 +55,7 @@ export async function importProviderFile(store: Store, customer: Customer, adapt
   let index = 0;
   const flush = async (): Promise<void> => {
     if (items.length === 0) return;
-    const r = await ingestProviderItems(store, customer, items, new Date(), index);
+    const r = await ingestProviderItems(store, customer, adapter.name, items, new Date(), index);
     index += items.length;
     items = [];
     totals.accepted += r.accepted;

@@ -18,13 +18,13 @@ function payloadOf(original: unknown): string {
 }
 
 /** One provider item: every event it maps to valid, or the item quarantined whole. */
-function validateProviderItem(item: ProviderItem, timeZone: string, index: number): ItemOutcome {
+function validateProviderItem(item: ProviderItem, timeZone: string, provider: string, index: number): ItemOutcome {
   if (!Array.isArray(item.mapped)) return { rejection: { index, error: item.mapped.error, payload: payloadOf(item.original) } };
   const events: NormalizedEvent[] = [];
   for (const mapped of item.mapped) {
     const v = validateEvent(mapped.event, timeZone, mapped.dedupeKey);
     if (!v.ok) return { rejection: { index, error: v.error, payload: payloadOf(item.original) } };
-    events.push(v.event);
+    events.push({ ...v.event, provider });
   }
   return { events };
 }
@@ -32,10 +32,11 @@ function validateProviderItem(item: ProviderItem, timeZone: string, index: numbe
 /**
  * The SendGrid path's bounds apply here too: validated a slice at a time, committed in chunks of
  * APPLY_CHUNK events, and the answer lists at most MAX_REJECTED_LISTED rejections (plus
- * `rejected_count`). `accepted`/`duplicates` count SendGrid-dialect events (a delivery and its
+ * `rejected_count`). Events are rolled up under `provider` too (the per-provider split).
+ * `accepted`/`duplicates` count SendGrid-dialect events (a delivery and its
  * derived request are two).
  */
-export async function ingestProviderItems(store: Store, customer: Customer, items: readonly ProviderItem[], now: Date, firstIndex = 0): Promise<IngestResult> {
-  const { events, rejected } = await validateEachInSlices(items, (item, index) => validateProviderItem(item, customer.timezone, index), firstIndex);
+export async function ingestProviderItems(store: Store, customer: Customer, provider: string, items: readonly ProviderItem[], now: Date, firstIndex = 0): Promise<IngestResult> {
+  const { events, rejected } = await validateEachInSlices(items, (item, index) => validateProviderItem(item, customer.timezone, provider, index), firstIndex);
   return ingestAnswer(await applyInChunks(store, customer, events, rejected, now), rejected);
 }

@@ -62,7 +62,7 @@ export function providerWebhookRoutes(
       }
       items = await parseProviderBody(adapter, req, deps.bodyLimits);
     }
-    const result = await ingestProviderItems(deps.store, customer, items, now);
+    const result = await ingestProviderItems(deps.store, customer, provider, items, now);
     deps.metrics.observeBatch(items.length, { accepted: result.accepted, duplicates: result.duplicates, rejected: rejectedCount(result) });
     return result;
   });
