@@ -34,7 +34,7 @@ export async function ingestInto(store: Store, customer: Customer, provider: str
   const adapter = adapterFor(provider);
   if (!adapter) throw new Error(`no adapter ${provider}`);
   const results: IngestResult[] = [];
-  for (const body of bodies) results.push(await ingestProviderItems(store, customer, adapter.parse(requestOf(body)), now));
+  for (const body of bodies) results.push(await ingestProviderItems(store, customer, provider, adapter.parse(requestOf(body)), now));
   return results;
 }
 

@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { ApiError } from '../domain/errors.js';
 import type { ProviderAdapter, ProviderItem, ProviderRequest } from '../providers/types.js';
+import { rejectedCount } from '../services/ingest.js';
 import { ingestProviderItems } from '../services/providerIngest.js';
 import type { Customer, Store } from '../store/types.js';
 import { CliError } from './common.js';
@@ -54,12 +55,12 @@ export async function importProviderFile(store: Store, customer: Customer, adapt
   let index = 0;
   const flush = async (): Promise<void> => {
     if (items.length === 0) return;
-    const r = await ingestProviderItems(store, customer, items, new Date(), index);
+    const r = await ingestProviderItems(store, customer, adapter.name, items, new Date(), index);
     index += items.length;
     items = [];
     totals.accepted += r.accepted;
     totals.duplicates += r.duplicates;
-    totals.rejected += r.rejected.length;
+    totals.rejected += rejectedCount(r);
     for (const x of r.rejected) if (shown.length < limitShown) shown.push(`item ${x.index}: ${x.error}`);
   };
   const bodies = bodiesOf(adapter, text);

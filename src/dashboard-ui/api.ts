@@ -41,7 +41,7 @@ export interface CustomerPage {
   customers: CustomerSummary[];
 }
 
-export type Row = Record<string, number> & { date?: string; category?: string };
+export type Row = Record<string, number> & { date?: string; category?: string; provider?: string };
 
 export interface Series {
   username: string;
@@ -53,4 +53,5 @@ export interface Series {
   buckets: Array<Row & { date: string }>;
   totals: Row;
   categories: Array<Row & { category: string }>;
+  providers: Array<Row & { provider: string }>;
 }

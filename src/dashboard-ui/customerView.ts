@@ -1,5 +1,5 @@
 // One customer: the main metrics over a chosen range as a chart (day/week/month buckets, in the
-// customer's time zone), the same numbers as a table, a category breakdown, and CSV export of
+// customer's time zone), the same numbers as a table, category and provider breakdowns, and CSV export of
 // exactly those tables. Machine opens (Apple Mail Privacy Protection) are shown apart.
 import { type Row, type Series, getJson } from './api.js';
 import { toCsv } from './csv.js';
@@ -63,7 +63,7 @@ function chart(series: Series, width: number): HTMLElement {
   return holder;
 }
 
-function table(id: string, first: string, rows: Array<Row & Record<string, unknown>>, firstKey: 'date' | 'category', fields: string[], totals?: Row) {
+function table(id: string, first: string, rows: Array<Row & Record<string, unknown>>, firstKey: 'date' | 'category' | 'provider', fields: string[], totals?: Row) {
   const header = [first, ...fields.map((f) => LABELS[f] ?? f)];
   const body = rows.map((r) => [String(r[firstKey]), ...fields.map((f) => Number(r[f] ?? 0))]);
   const el = h(
@@ -121,6 +121,7 @@ export async function renderCustomer(view: HTMLElement, username: string): Promi
 
   const seriesTable = table('series', series.aggregated_by === 'day' ? 'Date' : `${series.aggregated_by} from`, series.buckets, 'date', series.fields, series.totals);
   const categoryTable = table('categories', 'Category', series.categories, 'category', series.fields);
+  const providerTable = table('providers', 'Provider', series.providers, 'provider', series.fields);
   const file = `mailtally-${username}-${series.start_date}-${series.end_date}-${series.aggregated_by}`;
 
   show(
@@ -134,5 +135,7 @@ export async function renderCustomer(view: HTMLElement, username: string): Promi
     seriesTable.el,
     h('div', { class: 'toolbar' }, h('h3', {}, 'By category'), h('button', { id: 'export-categories', onclick: () => download(`${file}-categories.csv`, categoryTable.csv()) }, 'Export CSV')),
     series.categories.length ? categoryTable.el : h('p', { class: 'note' }, 'No categorised events in this range.'),
+    h('div', { class: 'toolbar' }, h('h3', {}, 'By provider'), h('button', { id: 'export-providers', onclick: () => download(`${file}-providers.csv`, providerTable.csv()) }, 'Export CSV')),
+    series.providers.length ? providerTable.el : h('p', { class: 'note' }, 'No events in this range.'),
   );
 }

@@ -16,12 +16,19 @@ export function markerKey(kind: 'open' | 'click', message: Buffer): string {
   return `${kind}:${message.toString('hex')}`;
 }
 
+/** The provider of events that name none: SendGrid's own webhook and imports. */
+export const DEFAULT_PROVIDER = 'sendgrid';
+
 export class Tally {
   readonly daily = new Map<number, MetricRow>();
   readonly byCategory = new Map<string, Map<number, MetricRow>>();
+  readonly byProvider = new Map<string, Map<number, MetricRow>>();
 
-  bump(day: number, categories: readonly string[], metric: Metric, delta: number): void {
+  bump(day: number, categories: readonly string[], metric: Metric, delta: number, provider: string = DEFAULT_PROVIDER): void {
     rowOf(this.daily, day)[metric] += delta;
+    let providerDays = this.byProvider.get(provider);
+    if (!providerDays) this.byProvider.set(provider, (providerDays = new Map()));
+    rowOf(providerDays, day)[metric] += delta;
     for (const c of categories) {
       let days = this.byCategory.get(c);
       if (!days) this.byCategory.set(c, (days = new Map()));
@@ -54,17 +61,19 @@ export function planBatch(fresh: readonly NormalizedEvent[], markers: ReadonlyMa
   const changed = new Map<string, Marker>();
   const categories = new Set<string>();
   for (const e of fresh) {
+    const provider = e.provider ?? DEFAULT_PROVIDER;
     for (const c of e.categories) categories.add(c);
-    for (const m of e.metrics) tally.bump(e.day, e.categories, m, 1);
+    for (const m of e.metrics) tally.bump(e.day, e.categories, m, 1, provider);
     if (!e.unique) continue;
     const key = markerKey(e.unique.kind, e.unique.message);
     const metric: Metric = e.unique.kind === 'open' ? 'unique_opens' : 'unique_clicks';
     const seen = current.get(key);
     if (seen && seen.timestamp <= e.timestamp) continue;
     // Counted on the day of the earliest one, whatever order they arrive in: an earlier
-    // event moves the unique count from the old marker's day (and categories) to its own.
-    if (seen) tally.bump(seen.day, seen.categories, metric, -1);
-    tally.bump(e.day, e.categories, metric, 1);
+    // event moves the unique count from the old marker's day (and categories) to its own. A
+    // message's events all come from one provider (provider units are prefixed with its name).
+    if (seen) tally.bump(seen.day, seen.categories, metric, -1, provider);
+    tally.bump(e.day, e.categories, metric, 1, provider);
     const marker = { timestamp: e.timestamp, day: e.day, categories: e.categories };
     current.set(key, marker);
     changed.set(key, marker);

@@ -43,6 +43,8 @@ export interface NormalizedEvent {
   fingerprint: Buffer;
   /** For opens and clicks: which first-seen marker decides uniqueness, and for which message. */
   unique: { kind: 'open' | 'click'; message: Buffer } | null;
+  /** Which provider's webhook (or import) it came through, for the per-provider rollup; absent = `sendgrid`. */
+  provider?: string;
 }
 
 export type Validation = { ok: true; event: NormalizedEvent } | { ok: false; error: string };

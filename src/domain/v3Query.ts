@@ -97,6 +97,18 @@ export function parseV3Sums(params: Params, today: number): V3Sums {
 }
 
 /**
+ * mailtally's extension of /v3/stats: `group_by=provider` splits a subuser's series by the
+ * provider its events came through. Absent = SendGrid's own answer (one line per date).
+ */
+export function parseGroupBy(params: Params): 'provider' | undefined {
+  const errors = new ParamErrors();
+  const value = single(params, 'group_by', errors);
+  if (value !== undefined && value !== 'provider') errors.add('group_by', 'must be provider (the only grouping, a mailtally extension)');
+  errors.throwIfAny();
+  return value === undefined ? undefined : 'provider';
+}
+
+/**
  * A list parameter (`subusers`, `categories`): repeated keys or `name[]` (params.ts merges
  * both). Distinct names in the order first given, 1 to MAX_V3_NAMES of them; names are exact
  * and case-sensitive, and never split at commas (a category may contain one).

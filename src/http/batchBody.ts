@@ -79,7 +79,12 @@ class ParsedItem {
   }
 }
 
-async function parseJsonArray(text: string, open: number, limits: BodyLimits): Promise<RawItem[]> {
+/**
+ * The elements of a JSON array body (`open` is the index of its `[`), split, counted and parsed a
+ * slice at a time. `prepare` rewrites each slice's JSON text before it is parsed (it sees whole
+ * elements only, e.g. to quote Mailjet's 17-digit ids) and must not change their number.
+ */
+export async function parseJsonArray(text: string, open: number, limits: BodyLimits, prepare: (json: string) => string = (json) => json): Promise<RawItem[]> {
   const rawOf = (s: Span): string => text.slice(s.start, s.end).trim();
 
   // A small body is parsed in one go. Its items' own texts (for the quarantine) are found only
@@ -87,7 +92,7 @@ async function parseJsonArray(text: string, open: number, limits: BodyLimits): P
   if (text.length <= Math.min(FAST_PATH_CHARS, limits.maxEventBytes)) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(prepare(text));
     } catch {
       throw badBody(NOT_JSON);
     }
@@ -128,7 +133,7 @@ async function parseJsonArray(text: string, open: number, limits: BodyLimits): P
     }
     let group: unknown;
     try {
-      group = JSON.parse(`[${text.slice(first.start, (spans[j - 1] as Span).end)}]`);
+      group = JSON.parse(prepare(`[${text.slice(first.start, (spans[j - 1] as Span).end)}]`));
     } catch {
       throw badBody(NOT_JSON);
     }

@@ -69,9 +69,12 @@ function mapEvent(e: Json): MappedEvent[] | string {
   }
 }
 
+const mapElement = (e: unknown): ProviderItem => item(e, isObject(e) ? mapEvent(e) : 'brevo: event is not an object');
+
 export const brevoAdapter: ProviderAdapter = {
   name: 'brevo',
   parse(request: ProviderRequest): ProviderItem[] {
-    return objectOrArray('brevo', parseJson(request)).map((e) => item(e, isObject(e) ? mapEvent(e) : 'brevo: event is not an object'));
+    return objectOrArray('brevo', parseJson(request)).map(mapElement);
   },
+  arrayElements: { map: mapElement },
 };

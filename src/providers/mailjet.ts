@@ -49,11 +49,14 @@ function mapEvent(e: Json): MappedEvent[] | string {
   }
 }
 
+const mapElement = (e: unknown): ProviderItem => item(e, isObject(e) ? mapEvent(e) : 'mailjet: event is not an object');
+
 export const mailjetAdapter: ProviderAdapter = {
   name: 'mailjet',
   parse(request: ProviderRequest): ProviderItem[] {
-    const events = objectOrArray('mailjet', parseJson(request, quoteBigIds(request.body.toString('utf8'))));
-    return events.map((e) => item(e, isObject(e) ? mapEvent(e) : 'mailjet: event is not an object'));
+    return objectOrArray('mailjet', parseJson(request, quoteBigIds(request.body.toString('utf8')))).map(mapElement);
   },
+  // quoteBigIds only touches `"MessageID": <digits>` inside an element, so slices can be quoted alone.
+  arrayElements: { map: mapElement, prepare: quoteBigIds },
 };
 

@@ -81,4 +81,5 @@ export const sparkpostAdapter: ProviderAdapter = {
     if (!Array.isArray(body)) throw notEnvelope('sparkpost', 'expected a JSON array');
     return body.map(mapElement);
   },
+  arrayElements: { map: mapElement },
 };

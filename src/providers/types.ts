@@ -23,4 +23,15 @@ export interface ProviderAdapter {
   readonly name: string;
   /** Throws ApiError('bad_request', ['error in body: …']) when the body is not this provider's envelope at all. */
   parse(request: ProviderRequest): ProviderItem[];
+  /**
+   * For providers whose body may be a JSON array of independent events: how one element maps,
+   * so that the route can split, count (and refuse over the cap) and parse a large array a slice
+   * at a time instead of calling parse() on it. For an array body, parse() must give exactly the
+   * elements mapped one by one.
+   */
+  readonly arrayElements?: {
+    map(element: unknown): ProviderItem;
+    /** Rewrites JSON text (whole elements) before it is parsed; must not change their number. */
+    prepare?(json: string): string;
+  };
 }

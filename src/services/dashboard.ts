@@ -110,7 +110,7 @@ async function topCategories(store: Store, customer: Customer, range: DayRange):
 }
 
 export async function customerSeries(store: Store, customer: Customer, range: DayRange, by: Aggregation) {
-  const [days, categories] = await Promise.all([store.daily(customer.id, range), topCategories(store, customer, range)]);
+  const [days, categories, providers] = await Promise.all([store.daily(customer.id, range), topCategories(store, customer, range), store.providerDaily(customer.id, range)]);
   return {
     username: customer.username,
     timezone: customer.timezone,
@@ -123,5 +123,9 @@ export async function customerSeries(store: Store, customer: Customer, range: Da
     categories: [...categories]
       .map(([category, row]) => ({ category, ...project(row) }))
       .sort((a, b) => b.requests - a.requests || (a.category < b.category ? -1 : 1)),
+    // The split of `totals` by the provider the events came through (a handful of rows at most).
+    providers: [...providers]
+      .map(([provider, byDay]) => ({ provider, ...project(sumDays(byDay, range)) }))
+      .sort((a, b) => b.requests - a.requests || (a.provider < b.provider ? -1 : 1)),
   };
 }

@@ -47,10 +47,13 @@ function payloadOf(item: RawItem): string {
   }
 }
 
-function validateItem(item: RawItem, timeZone: string, index: number): { event: NormalizedEvent } | { rejection: Rejection } {
+/** What validating one batch item gives: its events (all valid), or why it is quarantined whole. */
+export type ItemOutcome = { events: readonly NormalizedEvent[] } | { rejection: Rejection };
+
+function validateItem(item: RawItem, timeZone: string, index: number): ItemOutcome {
   if ('unparsable' in item) return { rejection: { index, error: item.error ?? 'event is not valid JSON', payload: payloadOf(item) } };
   const v = validateEvent(item.value, timeZone);
-  return v.ok ? { event: v.event } : { rejection: { index, error: v.error, payload: payloadOf(item) } };
+  return v.ok ? { events: [v.event] } : { rejection: { index, error: v.error, payload: payloadOf(item) } };
 }
 
 export function validateBatch(items: readonly RawItem[], timeZone: string, firstIndex = 0): { events: NormalizedEvent[]; rejected: Rejection[] } {
@@ -58,7 +61,7 @@ export function validateBatch(items: readonly RawItem[], timeZone: string, first
   const rejected: Rejection[] = [];
   items.forEach((item, i) => {
     const r = validateItem(item, timeZone, firstIndex + i);
-    if ('event' in r) events.push(r.event);
+    if ('events' in r) events.push(...r.events);
     else rejected.push(r.rejection);
   });
   return { events, rejected };
@@ -69,8 +72,11 @@ export function validateBatch(items: readonly RawItem[], timeZone: string, first
 const SLICE_ITEMS = 1_000;
 const SLICE_CHARS = 512 * 1024;
 
-/** validateBatch, a slice at a time, so a large batch does not hold the event loop. */
-export async function validateInSlices(items: readonly RawItem[], timeZone: string, firstIndex = 0): Promise<{ events: NormalizedEvent[]; rejected: Rejection[] }> {
+/**
+ * Validates each item with `validate` (given its index in the body), a slice at a time, so a
+ * large batch does not hold the event loop. Shared by SendGrid batches and provider items.
+ */
+export async function validateEachInSlices<T>(items: readonly T[], validate: (item: T, index: number) => ItemOutcome, firstIndex = 0): Promise<{ events: NormalizedEvent[]; rejected: Rejection[] }> {
   const events: NormalizedEvent[] = [];
   const rejected: Rejection[] = [];
   let work = 0;
@@ -79,14 +85,19 @@ export async function validateInSlices(items: readonly RawItem[], timeZone: stri
       await yieldToEventLoop();
       work = 0;
     }
-    const r = validateItem(items[i] as RawItem, timeZone, firstIndex + i);
-    if ('event' in r) events.push(r.event);
+    const r = validate(items[i] as T, firstIndex + i);
+    if ('events' in r) for (const e of r.events) events.push(e);
     else {
       rejected.push(r.rejection);
       work += r.rejection.payload.length;
     }
   }
   return { events, rejected };
+}
+
+/** validateBatch, a slice at a time. */
+export function validateInSlices(items: readonly RawItem[], timeZone: string, firstIndex = 0): Promise<{ events: NormalizedEvent[]; rejected: Rejection[] }> {
+  return validateEachInSlices(items, (item, index) => validateItem(item, timeZone, index), firstIndex);
 }
 
 // Events (and rejections) per store transaction. SQLite runs a transaction on the event loop, so

@@ -9,7 +9,7 @@ import { type V3Metrics, toV3Metrics } from '../domain/v3Metrics.js';
 import type { V3Series } from '../domain/v3Query.js';
 import type { Customer, Store } from '../store/types.js';
 
-export type V3StatType = 'subuser' | 'category';
+export type V3StatType = 'subuser' | 'category' | 'provider';
 
 /** One entry of a date's `stats`; /v3/stats has neither type nor name, as on SendGrid. */
 export type V3Stat = { type: V3StatType; name: string; metrics: V3Metrics } | { metrics: V3Metrics };
@@ -48,6 +48,19 @@ function bucketed(lines: readonly DailyLine[], q: V3Series): V3Point[] {
 /** GET /v3/stats: one customer's totals. */
 export async function customerSeries(store: Store, customer: Customer, q: V3Series): Promise<V3Point[]> {
   return bucketed([{ days: await store.daily(customer.id, q.range) }], q);
+}
+
+/**
+ * GET /v3/stats?group_by=provider (a mailtally extension): one line per provider the customer's
+ * events in the range came through, by name; together they add up to customerSeries.
+ */
+export async function providerSeries(store: Store, customer: Customer, q: V3Series): Promise<V3Point[]> {
+  const split = await store.providerDaily(customer.id, q.range);
+  const names = [...split.keys()].sort();
+  return bucketed(
+    names.map((name) => ({ label: { type: 'provider' as const, name }, days: split.get(name) as ReadonlyMap<number, MetricRow> })),
+    q,
+  );
 }
 
 /** GET /v3/subusers/stats: one line per named customer, in the order requested. */

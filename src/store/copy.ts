@@ -14,6 +14,7 @@ export const COPIED_TABLES = [
   'customer_categories',
   'daily_stats',
   'category_daily_stats',
+  'provider_daily_stats',
   'event_fingerprints',
   'first_seen',
   'quarantine',

@@ -31,6 +31,10 @@ const BUMP_CATEGORY = `INSERT INTO category_daily_stats (customer_id, category, 
   SELECT $1, * FROM unnest($2::text[], $3::int[], ${METRICS.map((_, i) => `$${i + 4}::bigint[]`).join(', ')})
   ON CONFLICT (customer_id, category, day) DO UPDATE SET ${incrementAll('category_daily_stats')}`;
 
+const BUMP_PROVIDER = `INSERT INTO provider_daily_stats (customer_id, provider, day, ${METRIC_COLUMNS})
+  SELECT $1, * FROM unnest($2::text[], $3::int[], ${METRICS.map((_, i) => `$${i + 4}::bigint[]`).join(', ')})
+  ON CONFLICT (customer_id, day, provider) DO UPDATE SET ${incrementAll('provider_daily_stats')}`;
+
 // PostgreSQL text cannot hold NUL, so a name containing one can never have been stored: answer
 // "not found" instead of letting the driver fail on it.
 const storable = (s: string): boolean => !s.includes('\0');
@@ -179,6 +183,13 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         .sort((a, b) => compare(a.category, b.category) || a.day - b.day);
       if (catRows.length > 0) {
         await client.query(BUMP_CATEGORY, [cid, catRows.map((r) => r.category), catRows.map((r) => r.day), ...METRICS.map((m) => catRows.map((r) => r.row[m]))]);
+      }
+      // Sorted like the other rollups, so concurrent batches lock rows in the same order.
+      const providerRows = [...plan.tally.byProvider]
+        .flatMap(([provider, byDay]) => [...byDay].map(([day, row]) => ({ provider, day, row })))
+        .sort((a, b) => a.day - b.day || compare(a.provider, b.provider));
+      if (providerRows.length > 0) {
+        await client.query(BUMP_PROVIDER, [cid, providerRows.map((r) => r.provider), providerRows.map((r) => r.day), ...METRICS.map((m) => providerRows.map((r) => r.row[m]))]);
       }
       if (plan.categories.size > 0) {
         await client.query('INSERT INTO customer_categories (customer_id, category) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [
@@ -349,6 +360,18 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           const category = String(r.category);
           let byDay = out.get(category);
           if (!byDay) out.set(category, (byDay = new Map()));
+          byDay.set(Number(r.day), toRow(r));
+        }
+        return out;
+      }),
+    providerDaily: (customerId, range) =>
+      run(async () => {
+        const out = new Map<string, Map<number, MetricRow>>();
+        const { rows } = await pool.query(`SELECT provider, day, ${METRIC_COLUMNS} FROM provider_daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [customerId, range.from, range.to]);
+        for (const r of rows as Array<Record<string, unknown>>) {
+          const provider = String(r.provider);
+          let byDay = out.get(provider);
+          if (!byDay) out.set(provider, (byDay = new Map()));
           byDay.set(Number(r.day), toRow(r));
         }
         return out;

@@ -122,6 +122,11 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       `INSERT INTO category_daily_stats (customer_id, category, day, ${COLS}) VALUES (?, ?, ?, ${PLACEHOLDERS})
        ON CONFLICT (customer_id, category, day) DO UPDATE SET ${incrementAll('category_daily_stats')}`,
     ),
+    bumpProvider: db.prepare(
+      `INSERT INTO provider_daily_stats (customer_id, day, provider, ${COLS}) VALUES (?, ?, ?, ${PLACEHOLDERS})
+       ON CONFLICT (customer_id, day, provider) DO UPDATE SET ${incrementAll('provider_daily_stats')}`,
+    ),
+    providerDaily: db.prepare(`SELECT provider, day, ${COLS} FROM provider_daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`),
     addCategory: db.prepare('INSERT INTO customer_categories (customer_id, category) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     quarantine: db.prepare(
       `INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload, payload_hash) VALUES (?, ?, ?, ?, ?, ?)
@@ -207,6 +212,9 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     for (const [day, row] of plan.tally.daily) q.bumpDaily.run(cid, day, ...METRICS.map((m) => row[m]));
     for (const [category, days] of plan.tally.byCategory) {
       for (const [day, row] of days) q.bumpCategory.run(cid, category, day, ...METRICS.map((m) => row[m]));
+    }
+    for (const [provider, days] of plan.tally.byProvider) {
+      for (const [day, row] of days) q.bumpProvider.run(cid, day, provider, ...METRICS.map((m) => row[m]));
     }
     for (const c of plan.categories) q.addCategory.run(cid, c);
     let quarantined = 0;
@@ -356,6 +364,19 @@ export function openSqlite(path: string, options: StoreOptions): Store {
             const category = String(r.category);
             let days = out.get(category);
             if (!days) out.set(category, (days = new Map()));
+            days.set(Number(r.day), toRow(r));
+          }
+          return out;
+        }, categoryRowsBytes),
+      ),
+    providerDaily: (customerId, range) =>
+      guard(() =>
+        cache.get(customerId, `p|${range.from}|${range.to}`, () => {
+          const out = new Map<string, Map<number, MetricRow>>();
+          for (const r of q.providerDaily.all(customerId, range.from, range.to) as Array<Record<string, unknown>>) {
+            const provider = String(r.provider);
+            let days = out.get(provider);
+            if (!days) out.set(provider, (days = new Map()));
             days.set(Number(r.day), toRow(r));
           }
           return out;

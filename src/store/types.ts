@@ -130,6 +130,8 @@ export interface Store {
   daily(customerId: number, range: DayRange, metrics?: readonly Metric[]): Promise<Map<number, MetricRow>>;
   /** category → day → row, for the given names only. */
   categoryDaily(customerId: number, categories: readonly string[], range: DayRange, metrics?: readonly Metric[]): Promise<Map<string, Map<number, MetricRow>>>;
+  /** provider → day → row (all metrics): the split of `daily` by the provider the events came through. */
+  providerDaily(customerId: number, range: DayRange): Promise<Map<string, Map<number, MetricRow>>>;
   /** Totals of every day up to `throughDay` (default: every day stored, future ones included). */
   aggregate(customerId: number, metrics?: readonly Metric[], throughDay?: number): Promise<MetricRow>;
   /** category → totals of every day up to `throughDay` (default: all), for the given names that have rollup rows. */

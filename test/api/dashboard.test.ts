@@ -129,6 +129,28 @@ describe('dashboard HTTP', () => {
     assert.equal((await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: copied } })).statusCode, 401, 'the old one stays dead');
   });
 
+  test('the provider breakdown splits the range\'s totals by the provider the events came through (issue 12 item 6)', async () => {
+    // Through Brevo on 2024-04-01, outside the other tests' ranges; SendGrid's own on the same day.
+    const brevo = (event: string, email: string, ts: number) =>
+      f.app.inject({
+        method: 'POST',
+        url: '/webhooks/brevo?user=c1',
+        headers: { authorization: `Basic ${Buffer.from('r1:key-r1-secret').toString('base64')}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ event, email, 'message-id': `<${email}@smtp-relay.mailin.fr>`, ts_event: ts }),
+      });
+    assert.equal((await brevo('delivered', 'p1@x', at('2024-04-01T10:00:00Z'))).json().accepted, 2);
+    assert.equal((await brevo('delivered', 'p2@x', at('2024-04-01T10:00:01Z'))).json().accepted, 2);
+    assert.equal((await postEvents(f.app, [{ event: 'processed', timestamp: at('2024-04-01T11:00:00Z'), email: 'p3@x', sg_message_id: 'prov-sg' }])).body.accepted, 1);
+    const cookie = sessionCookie(await login());
+    const res = await f.app.inject({ url: '/dashboard/api/customers/c1/series?start_date=2024-04-01&end_date=2024-04-02', headers: { cookie } });
+    const s = res.json() as { totals: Record<string, number>; providers: Array<Record<string, number | string>> };
+    assert.deepEqual(s.providers.map((p) => [p.provider, p.requests, p.delivered]), [
+      ['brevo', 2, 2],
+      ['sendgrid', 1, 0],
+    ]);
+    assert.deepEqual([s.totals.requests, s.totals.delivered], [3, 2]);
+  });
+
   test('the category breakdown shows the 100 busiest categories, not every one', async () => {
     // cat-k gets (k mod 3) + 1 requests on 2024-05-01, outside the other tests' ranges.
     const events = Array.from({ length: 150 }, (_, k) =>

@@ -132,6 +132,50 @@ describe('one customer, several providers', () => {
   });
 });
 
+describe('the split by provider: /v3/stats?group_by=provider (issue 12 item 6)', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await fixture(NOW);
+  });
+  after(async () => f.close());
+  const T = 1767258000; // 2026-01-01T09:00:00Z
+  const v3 = (query: string, onBehalfOf: string | null = 'c1') =>
+    f.app.inject({ method: 'GET', url: `/v3/stats?${query}`, headers: { authorization: 'Bearer key-r1-secret', ...(onBehalfOf ? { 'on-behalf-of': onBehalfOf } : {}) } });
+
+  test('one entry per provider the customer\'s events came through, SendGrid\'s own webhook as `sendgrid`; together they make the plain answer', async () => {
+    const sendgrid = await f.app.inject({ method: 'POST', url: '/webhooks/events?user=c1', headers: { authorization: AUTH, 'content-type': 'application/json' }, payload: JSON.stringify([{ event: 'delivered', timestamp: T, email: 'a@example.com', sg_message_id: 'split-sg-1' }]) });
+    assert.equal(sendgrid.statusCode, 200, sendgrid.body);
+    const sp = await post(f.app, 'sparkpost', [{ msys: { message_event: { type: 'delivery', event_id: 'split-sp', transmission_id: 'split-t', rcpt_to: 'b@example.com', timestamp: String(T) } } }]);
+    assert.equal(sp.json().accepted, 2);
+    const br = await post(f.app, 'brevo', { event: 'delivered', email: 'c@example.com', 'message-id': '<split@smtp-relay.mailin.fr>', ts_event: T });
+    assert.equal(br.json().accepted, 2);
+    assert.equal((await post(f.app, 'brevo', { event: 'opened', email: 'c@example.com', 'message-id': '<split@smtp-relay.mailin.fr>', ts_event: T + 60 })).json().accepted, 1);
+
+    const res = await v3('start_date=2026-01-01&end_date=2026-01-01&group_by=provider');
+    assert.equal(res.statusCode, 200, res.body);
+    const [point] = res.json() as Array<{ date: string; stats: Array<{ type: string; name: string; metrics: Record<string, number> }> }>;
+    assert.equal(point?.date, '2026-01-01');
+    assert.deepEqual(point?.stats.map((s) => [s.type, s.name]), [['provider', 'brevo'], ['provider', 'sendgrid'], ['provider', 'sparkpost']]);
+    const by = Object.fromEntries((point?.stats ?? []).map((s) => [s.name, s.metrics]));
+    assert.deepEqual([by.brevo?.requests, by.brevo?.delivered, by.brevo?.opens, by.brevo?.unique_opens], [1, 1, 1, 1]);
+    assert.deepEqual([by.sendgrid?.requests, by.sendgrid?.delivered], [0, 1]);
+    assert.deepEqual([by.sparkpost?.requests, by.sparkpost?.delivered, by.sparkpost?.opens], [1, 1, 0]);
+    const plain = (await v3('start_date=2026-01-01&end_date=2026-01-01')).json()[0].stats[0].metrics as Record<string, number>;
+    for (const [metric, total] of Object.entries(plain)) {
+      assert.equal(Object.values(by).reduce((sum, m) => sum + (m?.[metric] ?? 0), 0), total, metric);
+    }
+  });
+
+  test('group_by other than provider, or without on-behalf-of, is a 400 in the v3 envelope', async () => {
+    const other = await v3('start_date=2026-01-01&group_by=category');
+    assert.equal(other.statusCode, 400);
+    assert.match(other.body, /group_by/);
+    const parent = await v3('start_date=2026-01-01&group_by=provider', null);
+    assert.equal(parent.statusCode, 400);
+    assert.match(parent.body, /on-behalf-of/);
+  });
+});
+
 describe('signature wiring (injected verifiers)', () => {
   let f: Fixture;
   let app: FastifyInstance;

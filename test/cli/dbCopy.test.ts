@@ -65,11 +65,13 @@ describe('db copy SQLite → PostgreSQL', { skip: pgSkip }, () => {
     try {
       const sqlite = openTempSqlite(dir, 'source.sqlite');
       const r1 = await addReseller(sqlite, 'r1', 'key-r1-secret');
-      await sqlite.addCustomer('c1', r1, 'Europe/Berlin');
+      const c1 = await sqlite.addCustomer('c1', r1, 'Europe/Berlin');
       await sqlite.setProviderWebhookKey('c1', 'mailgun', 'mg-signing-key');
       const source = await buildApp({ store: sqlite, now: () => NOW });
       assert.equal((await post(source, [...events(), { event: 'nope' }])).statusCode, 200);
       const before = await answers(source);
+      const split = await sqlite.providerDaily(c1.id, { from: 0, to: 40_000 });
+      assert.ok(split.get('sendgrid')?.size, 'the per-provider rollup has rows to copy');
       await source.close();
       await sqlite.close();
 
@@ -81,12 +83,14 @@ describe('db copy SQLite → PostgreSQL', { skip: pgSkip }, () => {
       assert.equal(copied.event_fingerprints, 600);
       assert.equal(copied.quarantine, 1);
       assert.equal(copied.provider_webhook_keys, 1);
+      assert.equal(copied.provider_daily_stats, split.get('sendgrid')?.size);
 
       const pgStore = await openPostgres(pgdb.url, { retentionMs: RETENTION_MS, poolSize: 2 });
       const target = await buildApp({ store: pgStore, now: () => NOW });
       try {
         assert.deepEqual(await answers(target), before);
         assert.equal(await pgStore.providerWebhookKey(1, 'mailgun'), 'mg-signing-key');
+        assert.deepEqual(await pgStore.providerDaily(1, { from: 0, to: 40_000 }), split);
         // Deduplication state came along: a retry of everything counts nothing twice.
         const retry = (await post(target, events())).json() as { accepted: number; duplicates: number };
         assert.deepEqual(retry, { accepted: 0, duplicates: 600, rejected: [] });

@@ -86,6 +86,47 @@ for (const backend of backends) {
     );
 
     test(
+      'providerDaily splits the daily rollup by provider in the same transaction; a unique open moved to an earlier day moves in its provider\'s row (issue 12 item 6)',
+      withStore(async ({ store }) => {
+        const { customer } = await seeded(store);
+        const t = at('2024-03-10T08:00:00Z');
+        const as = (provider: string | undefined, e: NormalizedEvent): NormalizedEvent => (provider === undefined ? e : { ...e, provider });
+        await store.applyBatch(
+          customer,
+          [
+            as(undefined, ev({ event: 'delivered', timestamp: t, sg_message_id: 'sg-1', email: 'a@x' })),
+            as('mailgun', ev({ event: 'delivered', timestamp: t, sg_message_id: 'mailgun:m1:b@x', email: 'b@x' })),
+            as('mailgun', ev({ event: 'delivered', timestamp: t, sg_message_id: 'mailgun:m2:c@x', email: 'c@x' })),
+            as('mailgun', ev({ event: 'open', timestamp: t, sg_message_id: 'mailgun:m1:b@x', email: 'b@x' })),
+            as('sparkpost', ev({ event: 'bounce', timestamp: t - 86_400, sg_message_id: 'sparkpost:t1:d@x', email: 'd@x', type: 'bounce' })),
+          ],
+          [],
+          NOW,
+        );
+        // The same open a day earlier: the unique open moves to that day, within mailgun.
+        await store.applyBatch(customer, [as('mailgun', ev({ event: 'open', timestamp: t - 86_400, sg_message_id: 'mailgun:m1:b@x', email: 'b@x' }))], [], NOW);
+        const split = await store.providerDaily(customer.id, { from: DAY - 1, to: DAY });
+        assert.deepEqual([...split.keys()].sort(), ['mailgun', 'sendgrid', 'sparkpost']);
+        assert.equal(split.get('sendgrid')?.get(DAY)?.delivered, 1);
+        assert.equal(split.get('mailgun')?.get(DAY)?.delivered, 2);
+        assert.equal(split.get('mailgun')?.get(DAY)?.unique_opens, 0);
+        assert.equal(split.get('mailgun')?.get(DAY - 1)?.unique_opens, 1);
+        assert.equal(split.get('mailgun')?.get(DAY - 1)?.opens, 1);
+        assert.equal(split.get('sparkpost')?.get(DAY - 1)?.bounces, 1);
+        // The providers of each day add up to that day's rollup.
+        const daily = await store.daily(customer.id, { from: DAY - 1, to: DAY });
+        for (const [day, row] of daily) {
+          for (const metric of Object.keys(row) as Array<keyof typeof row>) {
+            let sum = 0;
+            for (const days of split.values()) sum += days.get(day)?.[metric] ?? 0;
+            assert.equal(sum, row[metric], `${metric} on day ${day}`);
+          }
+        }
+        assert.equal((await store.providerDaily(customer.id, { from: DAY + 1, to: DAY + 5 })).size, 0);
+      }),
+    );
+
+    test(
       'parent-account reads sum every customer of one reseller only; categoryAggregate is all time (issue 11)',
       withStore(async ({ store }) => {
         const { reseller, customer } = await seeded(store);

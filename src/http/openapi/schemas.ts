@@ -66,7 +66,7 @@ export const SCHEMAS: Record<string, SchemaObject> = {
   V3Metrics: row(counts(V3_METRICS), 'bounce_drops = repeat bounces, invalid_emails = drops for invalid addresses, spam_report_drops = repeat spam reports, unsubscribe_drops = repeat unsubscribes.'),
   V3TotalStat: row([['metrics', ref('schemas', 'V3Metrics')]]),
   V3NamedStat: row([
-    ['type', { type: 'string', enum: ['subuser', 'category'] }],
+    ['type', { type: 'string', enum: ['subuser', 'category', 'provider'] }],
     ['name', text],
     ['metrics', ref('schemas', 'V3Metrics')],
   ]),

@@ -52,6 +52,13 @@ export const V3_PARAMETERS: Record<string, ParameterObject> = {
       "The customer's username; unknown and another reseller's customers both answer 400 `subuser not found`. Required on the category sums; absent on /v3/stats and /v3/categories/stats, the answer is the reseller's own (parent account) view: the sum over all its customers, days in UTC.",
     schema: { type: 'string', minLength: 1 },
   },
+  v3_group_by: {
+    name: 'group_by',
+    in: 'query',
+    description:
+      "mailtally's own: `provider` splits the customer's series (on-behalf-of required, else 400) by the provider its events came through — one entry per provider that has events in the range, `{\"type\":\"provider\",\"name\":\"mailgun\",\"metrics\":{…}}`, by name; SendGrid's own webhook and plain imports are `sendgrid`. The entries of a date add up to the plain answer.",
+    schema: { type: 'string', enum: ['provider'] },
+  },
   v3_subusers: nameList('subusers', "customers of the reseller"),
   v3_categories: nameList('categories', 'category names'),
   v3_sort_by_metric: {
@@ -89,7 +96,7 @@ const series = (point: string): SchemaObject => ({ type: 'array', items: ref('sc
 export function v3Paths(): Record<string, PathItemObject> {
   return {
     '/v3/stats': {
-      get: op('v3Stats', "One customer's totals (on-behalf-of), or without it all the reseller's customers summed, bucketed", 'Each bucket carries one entry with `metrics` only, as on SendGrid.', [p('on_behalf_of'), ...SERIES], series('V3TotalsPoint')),
+      get: op('v3Stats', "One customer's totals (on-behalf-of), or without it all the reseller's customers summed, bucketed", 'Each bucket carries one entry with `metrics` only, as on SendGrid.', [p('on_behalf_of'), ...SERIES, p('group_by')], { anyOf: [series('V3TotalsPoint'), series('V3NamedPoint')] }),
     },
     '/v3/subusers/stats': {
       get: op('v3SubuserStats', 'Up to 10 customers, bucketed', 'One entry per customer, in the order requested. `on-behalf-of` is ignored.', [p('subusers'), ...SERIES], series('V3NamedPoint')),

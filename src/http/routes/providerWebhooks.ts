@@ -7,9 +7,11 @@ import { ADAPTERS, adapterFor } from '../../providers/index.js';
 import { handleSesRequest, parseTopicArnAllowlist } from '../../providers/sesRequest.js';
 import { fetchSnsCertificate, fetchSnsUrl } from '../../providers/sns/fetch.js';
 import type { ProviderItem, ProviderRequest } from '../../providers/types.js';
+import { rejectedCount } from '../../services/ingest.js';
 import { ingestProviderItems } from '../../services/providerIngest.js';
 import type { Customer } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
+import { checkProviderItems, parseProviderBody } from '../providerBody.js';
 import { REAL_VERIFIERS, SIGNING_PROVIDERS, type SignatureVerifiers, checkProviderSignature } from '../providerSignatures.js';
 
 export function providerRequestOf(request: FastifyRequest): ProviderRequest {
@@ -52,16 +54,16 @@ export function providerWebhookRoutes(
         nowSeconds: Math.floor(now.getTime() / 1000),
       });
       if (ses.kind === 'confirmed') return { accepted: 0, duplicates: 0, rejected: [] };
-      items = ses.items;
+      items = checkProviderItems(ses.items, deps.bodyLimits);
     } else {
       if (SIGNING_PROVIDERS.includes(provider)) {
         const key = await deps.store.providerWebhookKey(customer.id, provider);
         if (key !== null) await checkProviderSignature(provider, key, req, customer, deps.store, verifiers, now);
       }
-      items = adapter.parse(req);
+      items = await parseProviderBody(adapter, req, deps.bodyLimits);
     }
-    const result = await ingestProviderItems(deps.store, customer, items, now);
-    deps.metrics.observeBatch(items.length, { ...result, rejected: result.rejected.length });
+    const result = await ingestProviderItems(deps.store, customer, provider, items, now);
+    deps.metrics.observeBatch(items.length, { accepted: result.accepted, duplicates: result.duplicates, rejected: rejectedCount(result) });
     return result;
   });
 }

@@ -7,8 +7,8 @@ import { type BearerVerifier, bearerKey } from '../../auth/bearer.js';
 import { todayIn } from '../../domain/calendar.js';
 import { ApiError, badParam, paramMessage } from '../../domain/errors.js';
 import { type Params, collectParams } from '../../domain/params.js';
-import { parseNameList, parseV3Series, parseV3Sums } from '../../domain/v3Query.js';
-import { categorySeries, customerSeries, resellerCategorySeries, resellerSeries, subuserSeries } from '../../services/v3Series.js';
+import { parseGroupBy, parseNameList, parseV3Series, parseV3Sums } from '../../domain/v3Query.js';
+import { categorySeries, customerSeries, providerSeries, resellerCategorySeries, resellerSeries, subuserSeries } from '../../services/v3Series.js';
 import { categorySums, subuserSums } from '../../services/v3Sums.js';
 import type { Customer, Reseller } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
@@ -90,9 +90,16 @@ export async function v3Routes(app: FastifyInstance, deps: V3Deps): Promise<void
   app.get('/stats', async (request, reply) => {
     const owner = await reseller(request);
     const customer = await optionalOnBehalfOf(request, owner);
-    if (!customer) return sendV3(reply, 200, await resellerSeries(deps.store, owner.id, parseV3Series(paramsOf(request), utcToday())));
-    const q = parseV3Series(paramsOf(request), todayOf([customer]));
-    return sendV3(reply, 200, await customerSeries(deps.store, customer, q));
+    const params = paramsOf(request);
+    const [groupBy, q] = together(
+      () => parseGroupBy(params),
+      () => parseV3Series(params, customer ? todayOf([customer]) : utcToday()),
+    );
+    if (!customer) {
+      if (groupBy) throw new ApiError('bad_request', [paramMessage('group_by', 'needs on-behalf-of: the split by provider is per subuser')]);
+      return sendV3(reply, 200, await resellerSeries(deps.store, owner.id, q));
+    }
+    return sendV3(reply, 200, await (groupBy ? providerSeries : customerSeries)(deps.store, customer, q));
   });
 
   app.get('/subusers/stats', async (request, reply) => {
