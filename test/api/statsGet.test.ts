@@ -67,7 +67,7 @@ describe('stats.get golden answers', () => {
   });
 
   test('no date parameter is today; a range; a user parameter is ignored', async () => {
-    assert.equal((await get(C1, '')).body, JSON.stringify([C1_DAYS[1]]));
+    assert.equal((await get(C1, '')).body, JSON.stringify(C1_DAYS.slice(1)));
     assert.equal((await get(C1, 'start_date=2024-03-08&end_date=2024-03-09')).body, JSON.stringify([row({ date: '2024-03-08' }), C1_DAYS[0]]));
     assert.equal((await get(C1, 'days=2&user=c2')).body, JSON.stringify(C1_DAYS), "another customer's name changes nothing");
   });
@@ -101,7 +101,7 @@ describe('stats.get golden answers', () => {
 
   test("reseller credentials: the sum over all its customers (not another reseller's), UTC days", async () => {
     // c3's processed event is on the 9th in New York too; c2 (r2's) is not counted.
-    const days = [row({ date: '2024-03-09' }, { delivered: 1, requests: 2 }), C1_DAYS[1]];
+    const days = [row({ date: '2024-03-09' }, { delivered: 1, requests: 2 }), ...C1_DAYS.slice(1)];
     assert.equal((await get(R1, 'days=2')).body, JSON.stringify(days));
     assert.equal((await get(R1, 'days=2', 'xml')).body, `${XML_HEAD}<stats>${days.map((r) => `<day>${xmlFields(r)}</day>`).join('')}</stats>`);
     assert.equal((await get(R1, 'aggregate=1')).body, JSON.stringify(row({}, { delivered: 1, blocked: 1, requests: 3, spam_drop: 1, opens: 1, unique_opens: 1 })));
@@ -204,7 +204,7 @@ describe('replay of real stats.get clients over a socket, checked against the ro
   });
 
   test('sendgrid_toolkit: POST with the parameters in the query string and no body', async () => {
-    for (const headers of [{}, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+    for (const headers of [{}, { 'content-type': 'application/x-www-form-urlencoded' }] as Array<Record<string, string>>) {
       const res = await fetch(`${base}/api/stats.get.json?api_user=c1&api_key=key-c1-own&start_date=2024-03-08&end_date=2024-03-10`, { method: 'POST', headers });
       assert.equal(res.status, 200);
       assert.equal(await res.text(), expected);

@@ -8,6 +8,7 @@ import { type BearerVerifier, bearerKey } from '../../auth/bearer.js';
 import { todayIn } from '../../domain/calendar.js';
 import { ApiError, badParam, paramMessage } from '../../domain/errors.js';
 import { type Params, collectParams } from '../../domain/params.js';
+import { parseV3Monthly } from '../../domain/v3Monthly.js';
 import { parseNameList, parseV3Series, parseV3Sums } from '../../domain/v3Query.js';
 import { categorySeries, customerSeries, resellerCategorySeries, resellerSeries, subuserSeries } from '../../services/v3Series.js';
 import { categorySums, subuserSums } from '../../services/v3Sums.js';
@@ -140,6 +141,15 @@ export async function v3Routes(app: FastifyInstance, deps: V3Deps): Promise<void
     const customers = await deps.store.customersOf(owner.id);
     const q = parseV3Sums(paramsOf(request), todayOf(customers));
     return sendV3(reply, 200, await subuserSums(deps.store, owner.id, customers, q));
+  });
+
+  // SendGrid's Node and Python examples call this one: the sums of one calendar month.
+  app.get('/subusers/stats/monthly', async (request, reply) => {
+    const owner = await reseller(request);
+    const customers = await deps.store.customersOf(owner.id);
+    const q = parseV3Monthly(paramsOf(request), todayOf(customers));
+    const chosen = q.subuser === undefined ? customers : customers.filter((c) => c.username.includes(q.subuser as string));
+    return sendV3(reply, 200, await subuserSums(deps.store, owner.id, chosen, q));
   });
 
   app.get('/categories/stats', async (request, reply) => {
