@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { buildApp } from '../../src/app.js';
+import { openPostgres } from '../../src/store/postgres.js';
 import { type TempDir, tempDir } from '../helpers.js';
+import { createTestDatabase, pgSkip } from '../pg.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mailtally.js', import.meta.url));
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+function run(args: string[], env: Record<string, string> = { DATABASE_URL: '' }) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -95,5 +98,37 @@ describe('customer credentials in the CLI', () => {
     const clash = (JSON.parse(r.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks.find((c) => c.name === 'account names');
     assert.equal(clash?.ok, false);
     assert.match(clash?.detail ?? '', /both a reseller and a customer: c2/);
+  });
+});
+
+describe('customer set-key and disable from another process, on PostgreSQL', { skip: pgSkip }, () => {
+  test("a server's cached customer key stops at once when the CLI disables the customer or replaces its key", async () => {
+    const database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url };
+    const store = await openPostgres(database.url, { retentionMs: 7 * 86_400_000, poolSize: 2 });
+    const app = await buildApp({ store, now: () => new Date('2024-03-10T12:00:00Z') });
+    try {
+      assert.equal(run(['reseller', 'add', 'r1'], env).code, 0);
+      assert.equal(run(['customer', 'add', 'c1', '--reseller', 'r1'], env).code, 0);
+      assert.equal(run(['customer', 'set-key', 'c1', '--api-key', 'customer-one-key'], env).code, 0);
+      const call = async (key: string) => {
+        const statsGet = await app.inject({ url: `/api/stats.get.json?api_user=c1&api_key=${key}` });
+        const bearer = await app.inject({ url: '/v3/stats?start_date=2024-03-10', headers: { authorization: `Bearer ${key}` } });
+        return [statsGet.statusCode, bearer.statusCode];
+      };
+      assert.deepEqual(await call('customer-one-key'), [200, 200]);
+      assert.deepEqual(await call('customer-one-key'), [200, 200], 'now from the credential cache');
+      assert.equal(run(['customer', 'disable', 'c1'], env).code, 0);
+      assert.deepEqual(await call('customer-one-key'), [401, 401]);
+      assert.equal(run(['customer', 'enable', 'c1'], env).code, 0);
+      assert.deepEqual(await call('customer-one-key'), [200, 200]);
+      assert.equal(run(['customer', 'set-key', 'c1', '--api-key', 'customer-one-new'], env).code, 0);
+      assert.deepEqual(await call('customer-one-key'), [401, 401]);
+      assert.deepEqual(await call('customer-one-new'), [200, 200]);
+    } finally {
+      await app.close();
+      await store.close();
+      await database.drop();
+    }
   });
 });
