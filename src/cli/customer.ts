@@ -5,6 +5,7 @@ import { isValidTimeZone } from '../domain/calendar.js';
 import { AlreadyExistsError } from '../domain/errors.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
 import { checkProviderKey, checkSigningProvider } from './providerKeys.js';
+import { accountCommands } from './customerAccount.js';
 import { checkName } from './validate.js';
 
 export function customerCommand(): Command {
@@ -21,6 +22,8 @@ export function customerCommand(): Command {
     await withStore(opts, async (store) => {
       const reseller = await store.findReseller(opts.reseller);
       if (!reseller) throw new CliError(`reseller ${opts.reseller} not found`);
+      // One namespace (SPEC section 8): a customer signs in with its username as api_user.
+      if (await store.findReseller(username)) throw new CliError(`${username} is already a reseller's api_user; resellers and customers share one namespace`);
       try {
         await store.addCustomer(username, reseller.id, opts.timezone);
       } catch (err) {
@@ -60,6 +63,7 @@ export function customerCommand(): Command {
       pem ? `webhook requests for ${username} must now be signed with this key` : `webhook requests for ${username} are no longer checked for a signature`,
     );
   });
+  accountCommands(customer);
   return customer;
 }
 

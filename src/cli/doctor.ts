@@ -10,7 +10,7 @@ import { StorageUnavailableError } from '../domain/errors.js';
 import { schemaStatus } from '../services/readiness.js';
 import { formatDay } from '../domain/calendar.js';
 import { latestMigration } from '../store/migrations.js';
-import { DatabaseMissingError, probeSchemaVersion } from '../store/schemaProbe.js';
+import { DatabaseMissingError, probeNameClashes, probeSchemaVersion } from '../store/schemaProbe.js';
 import { BackupRefused, type BackupContents, inspectSqliteBackup } from '../store/sqliteBackup.js';
 import { type CommonOptions, configFrom, failureMessage, withCommonOptions } from './common.js';
 
@@ -96,10 +96,28 @@ async function storageChecks(config: Readonly<Config>): Promise<Check[]> {
     ];
   }
   const schema = schemaStatus(applied, latestMigration(backend));
-  return [
+  const checks = [
     { name: 'storage', ok: true, detail: `${storageName(config)} answers` },
     { name: 'migrations', ok: schema.ok, detail: schema.detail },
   ];
+  if (applied >= 1) checks.push(await namesCheck(config));
+  return checks;
+}
+
+/** Resellers and customers share one namespace (SPEC section 8); names stored before may clash. */
+async function namesCheck(config: Readonly<Config>): Promise<Check> {
+  let clashes: string[];
+  try {
+    clashes = await probeNameClashes({ dbPath: config.dbPath, databaseUrl: config.databaseUrl });
+  } catch (err) {
+    return { name: 'account names', ok: false, detail: `not checked: ${failureMessage(err)}` };
+  }
+  if (clashes.length === 0) return { name: 'account names', ok: true, detail: 'no name is both a reseller and a customer' };
+  return {
+    name: 'account names',
+    ok: false,
+    detail: `both a reseller and a customer: ${clashes.join(', ')}${clashes.length >= 20 ? ', …' : ''} (such a name signs in only as the reseller; rename one of them)`,
+  };
 }
 
 export async function runChecks(opts: CommonOptions): Promise<Check[]> {

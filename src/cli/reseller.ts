@@ -1,20 +1,12 @@
 import { Command } from 'commander';
 import { keyLookupDigest } from '../auth/keyDigest.js';
-import { MAX_API_KEY_LENGTH, generateApiKey, hashApiKey } from '../auth/keys.js';
+import { hashApiKey } from '../auth/keys.js';
 import { AlreadyExistsError } from '../domain/errors.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
-import { MIN_API_KEY_LENGTH, checkName } from './validate.js';
+import { MIN_API_KEY_LENGTH, checkName, chosenOrGeneratedKey, keyHeldByCustomer } from './validate.js';
 
-const KEY_TAKEN = 'that api_key belongs to another reseller; every reseller needs its own (the v3 API identifies a reseller by its key alone)';
+const KEY_TAKEN = 'that api_key belongs to another account; every reseller and customer needs its own (the v3 API identifies an account by its key alone)';
 
-/** The --api-key given (checked), or a generated 256-bit key. */
-function chosenOrGeneratedKey(given: string | undefined): string {
-  if (given === undefined) return generateApiKey();
-  if (given.length < MIN_API_KEY_LENGTH || given.length > MAX_API_KEY_LENGTH) {
-    throw new CliError(`--api-key must be ${MIN_API_KEY_LENGTH} to ${MAX_API_KEY_LENGTH} characters`);
-  }
-  return given;
-}
 
 export function resellerCommand(): Command {
   const reseller = new Command('reseller').description('manage resellers');
@@ -27,10 +19,14 @@ export function resellerCommand(): Command {
     checkName('api_user', apiUser, { colon: false });
     const key = chosenOrGeneratedKey(opts.apiKey);
     const { salt, hash } = await hashApiKey(key);
+    const digest = await keyLookupDigest(key);
     await withStore(opts, async (store) => {
+      // One namespace (SPEC section 8): a customer's username cannot become a reseller's api_user.
+      if (await store.findCustomer(apiUser)) throw new CliError(`${apiUser} is already a customer's username; resellers and customers share one namespace`);
+      if (await keyHeldByCustomer(store, digest)) throw new CliError(KEY_TAKEN);
       try {
         // The digest lets the v3 API find this reseller by its key alone (auth/keyDigest.ts).
-        await store.addReseller(apiUser, salt, hash, await keyLookupDigest(key));
+        await store.addReseller(apiUser, salt, hash, digest);
       } catch (err) {
         if (!(err instanceof AlreadyExistsError)) throw err;
         if (await store.findReseller(apiUser)) throw new CliError(`reseller ${apiUser} already exists`);
@@ -51,6 +47,7 @@ export function resellerCommand(): Command {
     // in the same statement, and a key another reseller already has is refused.
     const digest = await keyLookupDigest(key);
     const found = await withStore(opts, async (store) => {
+      if (await keyHeldByCustomer(store, digest)) throw new CliError(KEY_TAKEN);
       try {
         return await store.rotateKey(apiUser, salt, hash, digest);
       } catch (err) {

@@ -87,13 +87,19 @@ export function parseV3Series(params: Params, today: number): V3Series {
 /** The two …/stats/sums calls. `aggregated_by` is checked but, as a sum, changes nothing. */
 export function parseV3Sums(params: Params, today: number): V3Sums {
   const errors = new ParamErrors();
+  const order = sortAndPage(params, errors);
+  const q = series(params, today, errors);
+  return { ...q, ...order };
+}
+
+/** The sort and paging parameters of the sums calls (and of /v3/subusers/stats/monthly). */
+export function sortAndPage(params: Params, errors: ParamErrors): Pick<V3Sums, 'sortBy' | 'direction' | 'limit' | 'offset'> {
   const sortBy = single(params, 'sort_by_metric', errors) ?? 'delivered';
   if (!isV3Metric(sortBy)) errors.add('sort_by_metric', `must be one of ${V3_METRICS.join(', ')}`);
   const direction = oneOf(params, 'sort_by_direction', ['asc', 'desc'] as const, 'desc', 'must be asc or desc', errors);
   const limit = integer(params, 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT, errors);
   const offset = integer(params, 'offset', 0, MAX_OFFSET, 0, errors);
-  const q = series(params, today, errors);
-  return { ...q, sortBy: sortBy as V3Metric, direction, limit, offset };
+  return { sortBy: sortBy as V3Metric, direction, limit, offset };
 }
 
 /**

@@ -6,9 +6,10 @@ import { ADAPTERS } from '../providers/index.js';
 // another method — including methods the router has never heard of, such as PROPFIND — gets
 // 405 with an Allow header instead of a 404.
 const KNOWN: Array<{ path: RegExp; allow: string }> = [
+  { path: /^\/api\/stats\.get\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/api\/distributor\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/apiv2\/reseller\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
-  { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
+  { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums|\/monthly)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: new RegExp(`^/webhooks/(?:${Object.keys(ADAPTERS).join('|')})$`), allow: 'POST' },
   { path: /^\/(?:healthz|readyz)$/, allow: 'GET, HEAD' },

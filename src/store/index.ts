@@ -3,7 +3,7 @@ import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import type { Store, StoreOptions } from './types.js';
 
-export type { Store, StoreOptions, Customer, Reseller, Rejection, BatchResult, SessionAccount } from './types.js';
+export type { Store, StoreOptions, Customer, CustomerAccount, Reseller, Rejection, BatchResult, SessionAccount } from './types.js';
 
 export interface StoreLocation {
   /** SQLite file path; ignored when databaseUrl is set. */

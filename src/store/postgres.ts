@@ -13,6 +13,7 @@ import { SCHEMA_VERSION_SQL, migratePostgres } from './migrations.js';
 import { withClient } from './pgClient.js';
 import { translatePgError } from './pgErrors.js';
 import { postgresProviderState } from './providerStatePostgres.js';
+import { postgresAccounts } from './accountsPostgres.js';
 import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
 import { type BatchResult, type Customer, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 
@@ -230,6 +231,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
   return {
     backend: 'postgres',
     ...postgresProviderState(pool, options.retentionMs, run),
+    ...postgresAccounts(pool, run),
     addReseller: (apiUser, salt, hash, keyDigest) =>
       run(async () => {
         await pool.query('INSERT INTO resellers (api_user, key_salt, key_hash, key_digest, created_at) VALUES ($1, $2, $3, $4, $5)', [

@@ -52,3 +52,29 @@ export async function probeSchemaVersion(location: StoreLocation): Promise<numbe
   if (location.databaseUrl) return probePostgres(location.databaseUrl);
   return probeSqlite(location.dbPath);
 }
+
+// Names held by a reseller and a customer at once: stored before issue 13 made them one
+// namespace (SPEC section 8). Both tables exist from migration 001 on. At most a page of them.
+const CLASHES_SQL = 'SELECT c.username FROM customers c JOIN resellers r ON r.api_user = c.username ORDER BY c.username LIMIT 20';
+
+/** Up to 20 names both a reseller and a customer hold, read-only; [] before migration 001. */
+export async function probeNameClashes(location: StoreLocation): Promise<string[]> {
+  if (location.databaseUrl) {
+    const client = new pg.Client({ connectionString: location.databaseUrl, connectionTimeoutMillis: TIMEOUT_MS, statement_timeout: TIMEOUT_MS, query_timeout: TIMEOUT_MS });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return (await client.query<{ username: string }>(CLASHES_SQL)).rows.map((r) => r.username);
+    } catch (err) {
+      throw translatePgError(err);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  const db = new Database(location.dbPath, { readonly: true, fileMustExist: true, timeout: TIMEOUT_MS });
+  try {
+    return (db.prepare(CLASHES_SQL).all() as Array<{ username: string }>).map((r) => r.username);
+  } finally {
+    db.close();
+  }
+}

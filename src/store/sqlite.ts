@@ -15,6 +15,7 @@ import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import { ROW_BYTES, ReadCache, categoryRowsBytes, rowMapBytes } from './readCache.js';
 import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 import { sqliteProviderState } from './providerStateSqlite.js';
+import { sqliteAccounts } from './accountsSqlite.js';
 
 const COLS = METRIC_COLUMNS;
 const PLACEHOLDERS = METRICS.map(() => '?').join(', ');
@@ -227,6 +228,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
   return {
     backend: 'sqlite',
     ...sqliteProviderState(db, options.retentionMs, guard),
+    ...sqliteAccounts(db, guard),
     readCacheStats: () => cache.stats(),
     addReseller: (apiUser, salt, hash, keyDigest) => guard(() => void q.addReseller.run(apiUser, salt, hash, keyDigest ?? null, Date.now())),
     findResellerByKeyDigest: (keyDigest) =>

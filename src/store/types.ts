@@ -31,6 +31,16 @@ export interface Customer {
   webhookKey: string | null;
 }
 
+/** A customer's own credentials (migration 009): null until `customer set-key`. */
+export interface CustomerAccount {
+  customer: Customer;
+  keySalt: Buffer | null;
+  keyHash: Buffer | null;
+  keyDigest: Buffer | null;
+  /** `customer disable`: its credentials stop working; its events are still counted. */
+  disabled: boolean;
+}
+
 /** An event that failed validation, kept in quarantine with its reason. */
 export interface Rejection {
   index: number;
@@ -92,6 +102,14 @@ export interface Store {
   endSessions(account: SessionAccount): Promise<void>;
   addCustomer(username: string, resellerId: number, timezone: string): Promise<Customer>;
   findCustomer(username: string): Promise<Customer | null>;
+  /** The customer with its own credentials and disabled flag (SPEC section 8), or null. */
+  findCustomerAccount(username: string): Promise<CustomerAccount | null>;
+  /** The customer whose own key has this lookup digest (v3 Bearer), or null. */
+  findCustomerByKeyDigest(keyDigest: Buffer): Promise<CustomerAccount | null>;
+  /** Replaces a customer's own key; false when no such customer, AlreadyExistsError when another customer has the digest. */
+  setCustomerKey(username: string, keySalt: Buffer, keyHash: Buffer, keyDigest: Buffer): Promise<boolean>;
+  /** Disables or enables a customer's credentials; false when there is no such customer. */
+  setCustomerDisabled(username: string, disabled: boolean): Promise<boolean>;
   /** Sets (or with null clears) a customer's webhook key; false when there is no such customer. */
   setWebhookKey(username: string, pem: string | null): Promise<boolean>;
   /** The customer's signing key for a provider other than SendGrid (whose key is `webhookKey`), or null. */
@@ -144,6 +162,12 @@ export interface Store {
   resellerDaily(resellerId: number, range: DayRange): Promise<Map<number, MetricRow>>;
   /** category → day → totals over all the reseller's customers, for the given names only. */
   resellerCategoryDaily(resellerId: number, categories: readonly string[], range: DayRange): Promise<Map<string, Map<number, MetricRow>>>;
+  /** Totals over all the reseller's customers of every day up to `throughDay`. */
+  resellerAggregate(resellerId: number, throughDay: number): Promise<MetricRow>;
+  /** category → totals over all the reseller's customers up to `throughDay`, for the names with rollup rows. */
+  resellerCategoryAggregate(resellerId: number, names: readonly string[], throughDay: number): Promise<Map<string, MetricRow>>;
+  /** The distinct category names of all the reseller's customers, in binary order, one page. */
+  resellerCategories(resellerId: number, page: NamePage): Promise<string[]>;
   /** Which of `names` at least one of the reseller's customers has. */
   resellerKnownCategories(resellerId: number, names: readonly string[]): Promise<Set<string>>;
   /**

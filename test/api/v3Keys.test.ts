@@ -56,7 +56,7 @@ describe('v3 Bearer keys', () => {
   test('`reseller add` refuses a key another reseller already has, and says why', async () => {
     const again = cli('reseller', 'add', 'copycat', '--api-key', 'SG.fresh-reseller-key');
     assert.notEqual(again.code, 0);
-    assert.match(again.stderr, /that api_key belongs to another reseller/);
+    assert.match(again.stderr, /that api_key belongs to another account/);
     assert.doesNotMatch(again.stderr, /\n\s+at /);
     assert.equal((await f.sql("SELECT COUNT(*) AS n FROM resellers WHERE api_user = 'copycat'"))[0]?.n, 0);
     assert.match(cli('reseller', 'add', 'fresh', '--api-key', 'SG.another-key-entirely').stderr, /reseller fresh already exists/);
@@ -99,7 +99,7 @@ describe('v3 Bearer keys', () => {
     assert.equal((await sums('SG.fresh-reseller-key')).statusCode, 401);
     assert.equal((await sums('SG.fresh-rotated-key')).statusCode, 200);
     const clash = cli('reseller', 'rotate-key', 'fresh', '--api-key', 'SG.old-timer-key');
-    assert.match(clash.stderr, /that api_key belongs to another reseller/);
+    assert.match(clash.stderr, /that api_key belongs to another account/);
     assert.equal((await sums('SG.fresh-rotated-key')).statusCode, 200, 'a refused rotation changes nothing');
   });
 

@@ -60,6 +60,7 @@ describe('mailtally doctor', () => {
       ['data folder', true],
       ['storage', true],
       ['migrations', true],
+      ['account names', true],
     ]);
     assert.match(check(report, 'migrations').detail, new RegExp(`migration ${latestMigration('sqlite')}`));
   });
@@ -68,7 +69,7 @@ describe('mailtally doctor', () => {
     const r = run(['doctor', '--db', db]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.equal(lines.length, 5);
+    assert.equal(lines.length, 6);
     for (const line of lines) assert.match(line, /^✓ [a-z ]+: \S/);
   });
 
@@ -168,7 +169,7 @@ describe('mailtally doctor on PostgreSQL', { skip: pgSkip }, () => {
       assert.equal(run(['reseller', 'add', 'r1'], { DATABASE_URL: database.url }).code, 0);
       const ready = doctor([], { DATABASE_URL: database.url });
       assert.equal(ready.code, 0, JSON.stringify(ready.report));
-      assert.deepEqual(ready.report.checks.map((c) => c.name), ['node', 'configuration', 'storage', 'migrations']);
+      assert.deepEqual(ready.report.checks.map((c) => c.name), ['node', 'configuration', 'storage', 'migrations', 'account names']);
     } finally {
       await database.drop();
     }

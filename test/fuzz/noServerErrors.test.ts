@@ -249,6 +249,7 @@ const wellFormedCall = fc.oneof(
 
 const statsPath = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom('/api/distributor.manage.json', '/api/distributor.manage.xml', '/api/distributor.manageSubuser.json', '/api/distributor.manageSubuser.xml') },
+  { weight: 4, arbitrary: fc.constantFrom('/api/stats.get.json', '/api/stats.get.xml') },
   { weight: 3, arbitrary: fc.constantFrom('/apiv2/reseller.manage.json', '/apiv2/reseller.manage.xml', '/apiv2/reseller.manageSubuser.json', '/apiv2/reseller.manageSubuser.xml') },
   {
     weight: 1,

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { legacyPaths, LEGACY_PARAMETERS } from './legacyPaths.js';
 import { SCHEMAS } from './schemas.js';
+import { statsGetPaths } from './statsGetPaths.js';
 import { servicePaths } from './servicePaths.js';
 import type { OpenApiDocument } from './types.js';
 import { V3_PARAMETERS, v3Paths } from './v3Paths.js';
@@ -32,15 +33,15 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'ingest', description: 'Event Webhook ingest.' },
       { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
     ],
-    paths: { ...legacyPaths(), ...v3Paths(), ...servicePaths() },
+    paths: { ...legacyPaths(), ...statsGetPaths(), ...v3Paths(), ...servicePaths() },
     components: {
       schemas: SCHEMAS,
       parameters: { ...LEGACY_PARAMETERS, ...V3_PARAMETERS },
       securitySchemes: {
-        apiUser: { type: 'apiKey', in: 'query', name: 'api_user', description: 'The reseller (v1/v2); may also be sent in the form body.' },
-        apiKey: { type: 'apiKey', in: 'query', name: 'api_key', description: "The reseller's key (v1/v2); may also be sent in the form body." },
+        apiUser: { type: 'apiKey', in: 'query', name: 'api_user', description: "The reseller (v1/v2), or on stats.get a reseller or a customer's username; may also be sent in the form body." },
+        apiKey: { type: 'apiKey', in: 'query', name: 'api_key', description: "The account's key; may also be sent in the form body." },
         basicAuth: { type: 'http', scheme: 'basic', description: 'api_user:api_key of the customer’s reseller (webhook).' },
-        bearerAuth: { type: 'http', scheme: 'bearer', description: "The reseller's api_key (v3); the key alone names the reseller." },
+        bearerAuth: { type: 'http', scheme: 'bearer', description: "A reseller's api_key, or a customer's own on /v3/stats and /v3/categories/stats[/sums] (v3); the key alone names the account." },
       },
     },
   };

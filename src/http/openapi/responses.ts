@@ -55,7 +55,12 @@ export function v3Errors(statuses: readonly number[]): Record<string, ResponseOb
   return Object.fromEntries(
     statuses.map((status) => {
       const headers = headersFor(status, 'GET', 'Bearer realm="mailtally"');
-      const description = status === 401 ? 'Missing or wrong Bearer key: {"field":null,"message":"Permission denied, wrong credentials"}.' : MEANING[status] ?? 'Error.';
+      const description =
+        status === 401
+          ? 'Missing or wrong Bearer key: {"field":null,"message":"Permission denied, wrong credentials"}.'
+          : status === 403
+            ? "A customer's own key where only its reseller's works (the subuser endpoints: `access forbidden`), or with an on-behalf-of header."
+            : MEANING[status] ?? 'Error.';
       return [String(status), { description, ...(headers ? { headers } : {}), content: { [JSON_TYPE]: { schema: ref('schemas', 'V3Error') } } }];
     }),
   );

@@ -1,6 +1,7 @@
 // Component schemas: the bodies every endpoint answers with. Row schemas are built from the
 // same field lists the renderers use (domain/metrics, v2Fields, v3Metrics), so the document
 // cannot drift from what the server sends.
+import { STATS_GET_FIELDS } from '../../domain/statsGetFields.js';
 import { V1_METRICS } from '../../domain/metrics.js';
 import { V2_CATEGORY_FIELDS, V2_DAILY_FIELDS } from '../../domain/v2Fields.js';
 import { V3_METRICS } from '../../domain/v3Metrics.js';
@@ -55,6 +56,14 @@ export const SCHEMAS: Record<string, SchemaObject> = {
   V2Answer: {
     description: 'As v1, with the extended rows.',
     anyOf: [arrayOf('V2DailyRow'), ref('schemas', 'V2Aggregate'), arrayOf('CategoryListEntry'), arrayOf('V2CategoryRow'), arrayOf('V2CategoryAggregate')],
+  },
+  StatsGetDailyRow: row([['date', day], ...counts(STATS_GET_FIELDS.map(([name]) => name))], 'stats.get day row: 15 metrics in the order of a real stats.get answer (`blocked` = stored `blocks`).'),
+  StatsGetCategoryRow: row([['date', day], ['category', text], ...counts(STATS_GET_FIELDS.map(([name]) => name))], 'One requested category on one day.'),
+  StatsGetAggregate: row(counts(STATS_GET_FIELDS.map(([name]) => name)), 'All-time totals.'),
+  StatsGetCategoryAggregate: row([['category', text], ...counts(STATS_GET_FIELDS.map(([name]) => name))], 'All-time totals of one requested category.'),
+  StatsGetAnswer: {
+    description: 'The v1 shapes with the stats.get rows.',
+    anyOf: [arrayOf('StatsGetDailyRow'), ref('schemas', 'StatsGetAggregate'), arrayOf('CategoryListEntry'), arrayOf('StatsGetCategoryRow'), arrayOf('StatsGetCategoryAggregate')],
   },
   LegacyError: row(
     [

@@ -49,7 +49,7 @@ export const V3_PARAMETERS: Record<string, ParameterObject> = {
     name: 'on-behalf-of',
     in: 'header',
     description:
-      "The customer's username; unknown and another reseller's customers both answer 400 `subuser not found`. Required on the category sums; absent on /v3/stats and /v3/categories/stats, the answer is the reseller's own (parent account) view: the sum over all its customers, days in UTC.",
+      "The customer's username; unknown and another reseller's customers both answer 400 `subuser not found`; with a customer's own key, any on-behalf-of is 403. Required on the category sums; absent on /v3/stats and /v3/categories/stats, the answer is the reseller's own (parent account) view: the sum over all its customers, days in UTC.",
     schema: { type: 'string', minLength: 1 },
   },
   v3_group_by: {
@@ -67,6 +67,8 @@ export const V3_PARAMETERS: Record<string, ParameterObject> = {
     description: 'Sort key; ties go by name ascending, so pages are stable.',
     schema: { type: 'string', enum: [...V3_METRICS], default: 'delivered' },
   },
+  v3_month: { name: 'date', in: 'query', required: true, description: 'Any day of the month (YYYY-MM-DD; SendGrid sends the 1st); the month runs up to today; a later month is 400.', schema: { type: 'string', format: 'date', pattern: DATE_PATTERN } },
+  v3_subuser_search: { name: 'subuser', in: 'query', description: 'Only customers whose username contains this (case-sensitive).', schema: { type: 'string' } },
   v3_sort_by_direction: { name: 'sort_by_direction', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' } },
   v3_limit: { name: 'limit', in: 'query', description: 'Entries per page.', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
   v3_offset: { name: 'offset', in: 'query', description: 'Entries to skip.', schema: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 } },
@@ -86,7 +88,7 @@ function op(operationId: string, summary: string, description: string, parameter
     parameters,
     responses: {
       200: { description: 'The statistics.', content: { [JSON_TYPE]: { schema: answer } } },
-      ...v3Errors([400, 401, 405, 429, 503]),
+      ...v3Errors([400, 401, 403, 405, 429, 503]),
     },
   };
 }
@@ -103,6 +105,9 @@ export function v3Paths(): Record<string, PathItemObject> {
     },
     '/v3/subusers/stats/sums': {
       get: op('v3SubuserSums', 'Every customer of the reseller, totals over the range, sorted and paged', 'One object dated start_date; idle customers appear with zeros. `on-behalf-of` is ignored.', SUMS, ref('schemas', 'V3NamedPoint')),
+    },
+    '/v3/subusers/stats/monthly': {
+      get: op('v3SubuserMonthly', 'Every customer of the reseller, totals over one calendar month, sorted and paged', 'One object dated the 1st of the month; idle customers appear with zeros. A customer key is 403.', [p('month'), p('subuser_search'), p('sort_by_metric'), p('sort_by_direction'), p('limit'), p('offset')], ref('schemas', 'V3NamedPoint')),
     },
     '/v3/categories/stats': {
       get: op('v3CategoryStats', "Up to 10 of one customer's categories (on-behalf-of), or without it summed over all the reseller's customers, bucketed", 'Categories never had (by that customer, or by any of the reseller\'s) are left out.', [p('on_behalf_of'), p('categories'), ...SERIES], series('V3NamedPoint')),

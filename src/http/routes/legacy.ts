@@ -42,7 +42,7 @@ export const V2: LegacyGeneration = {
 };
 
 /** A credential given twice with different values is simply wrong, not a parameter error. */
-function credential(params: Params, name: string): string | undefined {
+export function credential(params: Params, name: string): string | undefined {
   const values = params.get(name) ?? [];
   return values.length > 0 && values.every((v) => v === values[0]) ? values[0] : undefined;
 }

@@ -1,0 +1,84 @@
+// SQLite side of customers as accounts (migration 009, SPEC section 8): customers' own keys,
+// the disabled flag, the shared account namespace, and the parent-account reads of stats.get.
+// Kept apart from sqlite.ts, which it is spread into.
+import type Database from 'better-sqlite3';
+import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
+import { SUM_ALL } from './sql.js';
+import type { CustomerAccount, Store } from './types.js';
+
+type Accounts = Pick<
+  Store,
+  | 'findCustomerAccount'
+  | 'findCustomerByKeyDigest'
+  | 'setCustomerKey'
+  | 'setCustomerDisabled'
+  | 'resellerAggregate'
+  | 'resellerCategoryAggregate'
+  | 'resellerCategories'
+>;
+
+interface AccountRow {
+  id: number;
+  username: string;
+  reseller_id: number;
+  timezone: string;
+  webhook_key: string | null;
+  key_salt: Buffer | null;
+  key_hash: Buffer | null;
+  key_digest: Buffer | null;
+  disabled: number;
+}
+
+const toAccount = (r: AccountRow | undefined): CustomerAccount | null =>
+  r
+    ? {
+        customer: { id: r.id, username: r.username, resellerId: r.reseller_id, timezone: r.timezone, webhookKey: r.webhook_key },
+        keySalt: r.key_salt,
+        keyHash: r.key_hash,
+        keyDigest: r.key_digest,
+        disabled: Number(r.disabled) !== 0,
+      }
+    : null;
+
+function toRow(r: Record<string, unknown> | undefined): MetricRow {
+  const row = zeroMetrics();
+  if (r) for (const m of METRICS) if (r[m] !== undefined && r[m] !== null) row[m] = Number(r[m]);
+  return row;
+}
+
+const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const ACCOUNT_COLUMNS = 'id, username, reseller_id, timezone, webhook_key, key_salt, key_hash, key_digest, disabled';
+const OF_RESELLER = 'customer_id IN (SELECT id FROM customers WHERE reseller_id = ?)';
+
+export function sqliteAccounts(db: Database.Database, guard: <T>(fn: () => T) => Promise<T>): Accounts {
+  const q = {
+    byName: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = ?`),
+    byDigest: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = ?`),
+    setKey: db.prepare('UPDATE customers SET key_salt = ?, key_hash = ?, key_digest = ? WHERE username = ?'),
+    setDisabled: db.prepare('UPDATE customers SET disabled = ? WHERE username = ?'),
+    aggregate: db.prepare(`SELECT ${SUM_ALL} FROM daily_stats WHERE ${OF_RESELLER} AND day <= ?`),
+    categoriesFrom: db.prepare(`SELECT DISTINCT category FROM customer_categories WHERE ${OF_RESELLER} AND category >= ? ORDER BY category LIMIT ?`),
+    categoriesAfter: db.prepare(`SELECT DISTINCT category FROM customer_categories WHERE ${OF_RESELLER} AND category > ? ORDER BY category LIMIT ?`),
+  };
+  return {
+    findCustomerAccount: (username) => guard(() => toAccount(q.byName.get(username) as AccountRow | undefined)),
+    findCustomerByKeyDigest: (digest) => guard(() => toAccount(q.byDigest.get(digest) as AccountRow | undefined)),
+    setCustomerKey: (username, salt, hash, digest) => guard(() => q.setKey.run(salt, hash, digest, username).changes === 1),
+    setCustomerDisabled: (username, disabled) => guard(() => q.setDisabled.run(disabled ? 1 : 0, username).changes === 1),
+    resellerAggregate: (resellerId, throughDay) => guard(() => toRow(q.aggregate.get(resellerId, throughDay) as Record<string, unknown> | undefined)),
+    resellerCategoryAggregate: (resellerId, names, throughDay) =>
+      guard(() => {
+        if (names.length === 0) return new Map<string, MetricRow>();
+        // At most 100 names (MAX_CATEGORIES): bound one by one, far below SQLite's 32766.
+        const rows = db
+          .prepare(`SELECT category, ${SUM_ALL} FROM category_daily_stats WHERE ${OF_RESELLER} AND category IN (${inList(names.length)}) AND day <= ? GROUP BY category`)
+          .all(resellerId, ...names, throughDay) as Array<Record<string, unknown>>;
+        return new Map(rows.map((r) => [String(r.category), toRow(r)]));
+      }),
+    resellerCategories: (resellerId, page) =>
+      guard(() => {
+        const rows = page.after === null ? q.categoriesFrom.all(resellerId, '', page.limit) : q.categoriesAfter.all(resellerId, page.after, page.limit);
+        return (rows as Array<{ category: string }>).map((r) => r.category);
+      }),
+  };
+}

@@ -1,0 +1,99 @@
+// Issue 13's tenancy table: every endpoint × every kind of credential, with the status each must
+// get and, where it is answered, whose numbers it sees. The credentials: c1's own key (the
+// customer the URL names), c2's own key (another reseller's customer), r1's key (c1's reseller),
+// r2's key (another reseller), and c4's key (r1's customer, disabled). Runs on both backends.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { C1, C2, setCustomerKey } from '../accountHelpers.js';
+import { type Fixture, at, basicAuth, fixture, postEvents } from '../helpers.js';
+
+const NOW = new Date('2024-03-10T12:00:00Z');
+type Who = 'own' | 'otherCustomer' | 'reseller' | 'otherReseller' | 'disabled';
+const CREDS: Record<Who, { user: string; key: string }> = {
+  own: { user: C1.api_user, key: C1.api_key },
+  otherCustomer: { user: C2.api_user, key: C2.api_key },
+  reseller: { user: 'r1', key: 'key-r1-secret' },
+  otherReseller: { user: 'r2', key: 'key-r2-secret' },
+  disabled: { user: 'c4', key: 'key-c4-own' },
+};
+// `requests` each account sees of its own: c1 has 1, c2 has 2, r1 sums c1 and c4 (1), r2 sums c2 (2).
+const OWN_REQUESTS: Record<Who, number> = { own: 1, otherCustomer: 2, reseller: 1, otherReseller: 2, disabled: 0 };
+
+interface Row {
+  endpoint: string;
+  request(c: { user: string; key: string }): { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string };
+  expect: Record<Who, number>;
+  /** Reads `requests` out of a 200 answer, to check whose numbers were served. */
+  requests?(body: any): number;
+}
+
+const v1 = (path: string) => (c: { user: string; key: string }) => ({ method: 'GET' as const, url: `${path}?api_user=${c.user}&api_key=${c.key}&method=stats&user=c1&aggregate=1` });
+const v3 = (path: string, headers: Record<string, string> = {}) => (c: { key: string }) => ({ method: 'GET' as const, url: path, headers: { authorization: `Bearer ${c.key}`, ...headers } });
+const v3Total = (body: Array<{ stats: Array<{ metrics: { requests: number } }> }>) => body.reduce((n, p) => n + (p.stats[0]?.metrics.requests ?? 0), 0);
+
+const TABLE: Row[] = [
+  {
+    endpoint: 'stats.get (user=c1 ignored)',
+    request: (c) => ({ method: 'GET', url: `/api/stats.get.json?api_user=${c.user}&api_key=${c.key}&user=c1&aggregate=1` }),
+    expect: { own: 200, otherCustomer: 200, reseller: 200, otherReseller: 200, disabled: 401 },
+    requests: (b) => b.requests,
+  },
+  { endpoint: 'v1 distributor.manage user=c1', request: v1('/api/distributor.manage.json'), expect: { own: 401, otherCustomer: 401, reseller: 200, otherReseller: 400, disabled: 401 } },
+  { endpoint: 'v2 reseller.manage user=c1', request: v1('/apiv2/reseller.manage.json'), expect: { own: 401, otherCustomer: 401, reseller: 200, otherReseller: 400, disabled: 401 } },
+  {
+    endpoint: '/v3/stats',
+    request: v3('/v3/stats?start_date=2024-03-10'),
+    expect: { own: 200, otherCustomer: 200, reseller: 200, otherReseller: 200, disabled: 401 },
+    requests: v3Total,
+  },
+  { endpoint: '/v3/stats on-behalf-of c1', request: v3('/v3/stats?start_date=2024-03-10', { 'on-behalf-of': 'c1' }), expect: { own: 403, otherCustomer: 403, reseller: 200, otherReseller: 400, disabled: 401 } },
+  {
+    endpoint: '/v3/categories/stats',
+    request: v3('/v3/categories/stats?start_date=2024-03-10&categories=news'),
+    expect: { own: 200, otherCustomer: 200, reseller: 200, otherReseller: 200, disabled: 401 },
+    requests: v3Total,
+  },
+  { endpoint: '/v3/categories/stats on-behalf-of c1', request: v3('/v3/categories/stats?start_date=2024-03-10&categories=news', { 'on-behalf-of': 'c1' }), expect: { own: 403, otherCustomer: 403, reseller: 200, otherReseller: 400, disabled: 401 } },
+  { endpoint: '/v3/categories/stats/sums on-behalf-of c1', request: v3('/v3/categories/stats/sums?start_date=2024-03-10', { 'on-behalf-of': 'c1' }), expect: { own: 403, otherCustomer: 403, reseller: 200, otherReseller: 400, disabled: 401 } },
+  { endpoint: '/v3/subusers/stats subusers=c1', request: v3('/v3/subusers/stats?start_date=2024-03-10&subusers=c1'), expect: { own: 403, otherCustomer: 403, reseller: 200, otherReseller: 400, disabled: 401 } },
+  { endpoint: '/v3/subusers/stats/sums', request: v3('/v3/subusers/stats/sums?start_date=2024-03-10'), expect: { own: 403, otherCustomer: 403, reseller: 200, otherReseller: 200, disabled: 401 } },
+  { endpoint: '/v3/subusers/stats/monthly', request: v3('/v3/subusers/stats/monthly?date=2024-03-01'), expect: { own: 403, otherCustomer: 403, reseller: 200, otherReseller: 200, disabled: 401 } },
+  {
+    endpoint: 'webhook user=c1 (Basic)',
+    request: (c) => ({ method: 'POST', url: '/webhooks/events?user=c1', headers: { authorization: basicAuth(c.user, c.key), 'content-type': 'application/json' }, payload: '[]' }),
+    expect: { own: 401, otherCustomer: 401, reseller: 200, otherReseller: 400, disabled: 401 },
+  },
+];
+
+describe('tenancy: every endpoint × every kind of credential', () => {
+  let f: Fixture;
+
+  before(async () => {
+    f = await fixture(NOW);
+    await setCustomerKey(f.store, 'c1', C1.api_key);
+    await setCustomerKey(f.store, 'c2', C2.api_key);
+    await f.store.addCustomer('c4', f.customer.resellerId, 'UTC');
+    await setCustomerKey(f.store, 'c4', CREDS.disabled.key);
+    assert.equal(await f.store.setCustomerDisabled('c4', true), true);
+    const processed = (id: string) => ({ event: 'processed', timestamp: at('2024-03-10T09:00:00Z'), email: 'a@x', sg_message_id: id, category: 'news' });
+    await postEvents(f.app, [processed('m1')]);
+    const r2 = await f.app.inject({
+      method: 'POST',
+      url: '/webhooks/events?user=c2',
+      headers: { authorization: basicAuth('r2', 'key-r2-secret'), 'content-type': 'application/json' },
+      payload: JSON.stringify([processed('n1'), processed('n2')]),
+    });
+    assert.equal(r2.statusCode, 200);
+  });
+  after(() => f.close());
+
+  for (const row of TABLE) {
+    test(row.endpoint, async () => {
+      for (const who of Object.keys(CREDS) as Who[]) {
+        const res = await f.app.inject(row.request(CREDS[who]));
+        assert.equal(res.statusCode, row.expect[who], `${row.endpoint} with ${who}'s key: ${res.body}`);
+        if (res.statusCode === 200 && row.requests) assert.equal(row.requests(res.json()), OWN_REQUESTS[who], `${row.endpoint} with ${who}'s key sees only its own numbers`);
+      }
+    });
+  }
+});
