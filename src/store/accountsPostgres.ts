@@ -1,7 +1,7 @@
 // PostgreSQL side of customers as accounts (migration 009); see accountsSqlite.ts.
 import type pg from 'pg';
-import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
-import { SUM_ALL } from './sql.js';
+import type { MetricRow } from '../domain/metrics.js';
+import { SUM_ALL, toRow } from './sql.js';
 import type { CustomerAccount, Store } from './types.js';
 
 type Accounts = Pick<
@@ -38,11 +38,6 @@ const toAccount = (r: AccountRow | undefined): CustomerAccount | null =>
       }
     : null;
 
-function toRow(r: Record<string, unknown> | undefined): MetricRow {
-  const row = zeroMetrics();
-  if (r) for (const m of METRICS) if (r[m] !== undefined && r[m] !== null) row[m] = Number(r[m]);
-  return row;
-}
 
 // PostgreSQL text cannot hold NUL: such a name is simply not stored anywhere.
 const storable = (s: string): boolean => !s.includes('\0');

@@ -2,8 +2,8 @@
 // the disabled flag, the shared account namespace, and the parent-account reads of stats.get.
 // Kept apart from sqlite.ts, which it is spread into.
 import type Database from 'better-sqlite3';
-import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
-import { SUM_ALL } from './sql.js';
+import type { MetricRow } from '../domain/metrics.js';
+import { SUM_ALL, toRow } from './sql.js';
 import type { CustomerAccount, Store } from './types.js';
 
 type Accounts = Pick<
@@ -40,11 +40,6 @@ const toAccount = (r: AccountRow | undefined): CustomerAccount | null =>
       }
     : null;
 
-function toRow(r: Record<string, unknown> | undefined): MetricRow {
-  const row = zeroMetrics();
-  if (r) for (const m of METRICS) if (r[m] !== undefined && r[m] !== null) row[m] = Number(r[m]);
-  return row;
-}
 
 const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 const ACCOUNT_COLUMNS = 'id, username, reseller_id, timezone, webhook_key, key_salt, key_hash, key_digest, disabled';

@@ -7,14 +7,14 @@
 import pg from 'pg';
 import { type Marker, markerKey, planBatch } from '../domain/batch.js';
 import type { NormalizedEvent } from '../domain/events.js';
-import { METRICS, type MetricRow, zeroMetrics } from '../domain/metrics.js';
+import { METRICS, type MetricRow} from '../domain/metrics.js';
 import { DEFAULT_QUARANTINE_LIMITS, quarantineRows } from '../domain/quarantineRows.js';
 import { SCHEMA_VERSION_SQL, migratePostgres } from './migrations.js';
 import { withClient } from './pgClient.js';
 import { translatePgError } from './pgErrors.js';
 import { postgresProviderState } from './providerStatePostgres.js';
 import { postgresAccounts } from './accountsPostgres.js';
-import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
+import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
 import { type BatchResult, type Customer, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 
 export interface PgOptions extends StoreOptions {
@@ -52,11 +52,6 @@ interface ResellerRow {
 const toReseller = (r: ResellerRow | undefined): Reseller | null =>
   r ? { id: Number(r.id), apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest, sessionVersion: Number(r.session_version) } : null;
 
-function toRow(r: Record<string, unknown>): MetricRow {
-  const row = zeroMetrics();
-  for (const m of METRICS) if (r[m] !== undefined) row[m] = Number(r[m]);
-  return row;
-}
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -358,24 +353,14 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
            WHERE customer_id = $1 AND category = ANY($2::text[]) AND day BETWEEN $3 AND $4`,
           [customerId, names, range.from, range.to],
         );
-        for (const r of rows as Array<Record<string, unknown>>) {
-          const category = String(r.category);
-          let byDay = out.get(category);
-          if (!byDay) out.set(category, (byDay = new Map()));
-          byDay.set(Number(r.day), toRow(r));
-        }
+        for (const [name, days] of byNameAndDay(rows as Array<Record<string, unknown>>, 'category')) out.set(name, days);
         return out;
       }),
     providerDaily: (customerId, range) =>
       run(async () => {
         const out = new Map<string, Map<number, MetricRow>>();
         const { rows } = await pool.query(`SELECT provider, day, ${METRIC_COLUMNS} FROM provider_daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [customerId, range.from, range.to]);
-        for (const r of rows as Array<Record<string, unknown>>) {
-          const provider = String(r.provider);
-          let byDay = out.get(provider);
-          if (!byDay) out.set(provider, (byDay = new Map()));
-          byDay.set(Number(r.day), toRow(r));
-        }
+        for (const [name, days] of byNameAndDay(rows as Array<Record<string, unknown>>, 'provider')) out.set(name, days);
         return out;
       }),
     sumsByCustomer: (resellerId, range) =>
@@ -407,12 +392,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
              AND day BETWEEN $3 AND $4 GROUP BY category, day`,
           [resellerId, names, range.from, range.to],
         );
-        for (const r of rows as Array<Record<string, unknown>>) {
-          const category = String(r.category);
-          let byDay = out.get(category);
-          if (!byDay) out.set(category, (byDay = new Map()));
-          byDay.set(Number(r.day), toRow(r));
-        }
+        for (const [name, days] of byNameAndDay(rows as Array<Record<string, unknown>>, 'category')) out.set(name, days);
         return out;
       }),
     resellerKnownCategories: (resellerId, names) =>

@@ -1,6 +1,6 @@
-// SQL text shared by both backends. Column names come only from METRICS, a fixed list; every
+// SQL text and row helpers shared by both backends. Column names come only from METRICS, a fixed list; every
 // value is a bound parameter.
-import { METRICS, type Metric } from '../domain/metrics.js';
+import { METRICS, type Metric, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 
 export const METRIC_COLUMNS = METRICS.join(', ');
 
@@ -26,4 +26,23 @@ export function sums(metrics: readonly Metric[]): string {
  */
 export function metricList(metrics: readonly Metric[] = METRICS): Metric[] {
   return METRICS.filter((m) => metrics.includes(m));
+}
+
+/** A rollup row as a MetricRow; metrics the query did not select (or NULL sums) are 0. */
+export function toRow(r: Record<string, unknown> | undefined): MetricRow {
+  const row = zeroMetrics();
+  if (r) for (const m of METRICS) if (r[m] !== undefined && r[m] !== null) row[m] = Number(r[m]);
+  return row;
+}
+
+/** Rows of (`column`, day, metrics…) as name → day → row: category and provider reads alike. */
+export function byNameAndDay(rows: Iterable<Record<string, unknown>>, column: string): Map<string, Map<number, MetricRow>> {
+  const out = new Map<string, Map<number, MetricRow>>();
+  for (const r of rows) {
+    const name = String(r[column]);
+    let days = out.get(name);
+    if (!days) out.set(name, (days = new Map()));
+    days.set(Number(r.day), toRow(r));
+  }
+  return out;
 }

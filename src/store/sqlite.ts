@@ -7,10 +7,10 @@ import Database from 'better-sqlite3';
 import { type Marker, markerKey, planBatch } from '../domain/batch.js';
 import { AlreadyExistsError, StorageUnavailableError } from '../domain/errors.js';
 import type { NormalizedEvent } from '../domain/events.js';
-import { METRICS, type Metric, type MetricRow, zeroMetrics } from '../domain/metrics.js';
+import { METRICS, type Metric, type MetricRow} from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
 import { DEFAULT_QUARANTINE_LIMITS, quarantineRows } from '../domain/quarantineRows.js';
-import { METRIC_COLUMNS, SUM_ALL, incrementAll, metricList, sums } from './sql.js';
+import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import { ROW_BYTES, ReadCache, categoryRowsBytes, rowMapBytes } from './readCache.js';
 import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
@@ -52,11 +52,6 @@ interface ResellerRow {
 const toReseller = (r: ResellerRow | undefined): Reseller | null =>
   r ? { id: r.id, apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest, sessionVersion: Number(r.session_version) } : null;
 
-function toRow(r: Record<string, unknown>): MetricRow {
-  const row = zeroMetrics();
-  for (const m of METRICS) if (r[m] !== undefined) row[m] = Number(r[m]);
-  return row;
-}
 
 // IN-lists are bound parameter by parameter; SQLite allows 32766 per statement, and requests
 // are capped far below that (100 categories), so one statement per call is always enough.
@@ -268,12 +263,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
                AND day BETWEEN ? AND ? GROUP BY category, day`,
           )
           .all(resellerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
-        for (const r of rows) {
-          const category = String(r.category);
-          let days = out.get(category);
-          if (!days) out.set(category, (days = new Map()));
-          days.set(Number(r.day), toRow(r));
-        }
+        for (const [name, days] of byNameAndDay(rows, 'category')) out.set(name, days);
         return out;
       }),
     resellerKnownCategories: (resellerId, names) =>
@@ -362,12 +352,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
           const out = new Map<string, Map<number, MetricRow>>();
           if (categories.length === 0) return out;
           const rows = read('category', metrics, categories.length).all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
-          for (const r of rows) {
-            const category = String(r.category);
-            let days = out.get(category);
-            if (!days) out.set(category, (days = new Map()));
-            days.set(Number(r.day), toRow(r));
-          }
+          for (const [name, days] of byNameAndDay(rows, 'category')) out.set(name, days);
           return out;
         }, categoryRowsBytes),
       ),
@@ -375,12 +360,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       guard(() =>
         cache.get(customerId, `p|${range.from}|${range.to}`, () => {
           const out = new Map<string, Map<number, MetricRow>>();
-          for (const r of q.providerDaily.all(customerId, range.from, range.to) as Array<Record<string, unknown>>) {
-            const provider = String(r.provider);
-            let days = out.get(provider);
-            if (!days) out.set(provider, (days = new Map()));
-            days.set(Number(r.day), toRow(r));
-          }
+          for (const [name, days] of byNameAndDay(q.providerDaily.all(customerId, range.from, range.to) as Array<Record<string, unknown>>, 'provider')) out.set(name, days);
           return out;
         }, categoryRowsBytes),
       ),
