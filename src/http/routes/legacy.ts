@@ -18,6 +18,8 @@ import { acceptFormBodies } from '../formBodies.js';
 import { CONTENT_TYPES, type Format, listingBody, serialize } from '../render.js';
 import { type RenderedAnswer, renderAnswer } from '../statsResponses.js';
 import { renderV2Answer } from '../v2Responses.js';
+import type { MethodHandler } from './distributor/methodCall.js';
+import { distributorMethods } from './distributor/methods.js';
 
 export interface LegacyGeneration {
   /** Route prefix; the file name after it is matched by `endpoint`. */
@@ -26,6 +28,8 @@ export interface LegacyGeneration {
   /** The stored metrics its rows show: only these are read. */
   metrics: readonly Metric[];
   render(answer: StatsAnswer): RenderedAnswer;
+  /** Methods other than `stats` this generation serves (v1: SPEC section 9). */
+  otherMethods?: ReadonlyMap<string, MethodHandler>;
 }
 
 export const V1: LegacyGeneration = {
@@ -33,6 +37,7 @@ export const V1: LegacyGeneration = {
   endpoint: /^distributor\.manage(?:Subuser)?\.(json|xml)$/,
   metrics: V1_METRICS,
   render: renderAnswer,
+  otherMethods: distributorMethods,
 };
 export const V2: LegacyGeneration = {
   prefix: '/apiv2',
@@ -68,7 +73,12 @@ export async function legacyRoutes(app: FastifyInstance, opts: AppDeps & { gener
     const params = collectParams(request.query as Record<string, unknown>, request.body as Record<string, unknown> | undefined);
 
     const reseller = await deps.verifier.authenticate(credential(params, 'api_user'), credential(params, 'api_key'), request.ip);
-    if (required(params, 'method') !== 'stats') throw new ApiError('not_found', ['error in method: unknown method']);
+    const method = required(params, 'method');
+    if (method !== 'stats') {
+      const other = generation.otherMethods?.get(method);
+      if (!other) throw new ApiError('not_found', ['error in method: unknown method']);
+      return other({ deps, reseller, params, format, request, reply });
+    }
     const customer = await deps.store.findCustomer(required(params, 'user'));
     // Another reseller's customer must look exactly like one that does not exist.
     if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
