@@ -10,7 +10,7 @@ import { ApiError, badParam, unauthorized, userNotFound } from '../../domain/err
 import { ParamErrors, collectParams, single } from '../../domain/params.js';
 import { parseRange } from '../../domain/ranges.js';
 import { SORT_KEYS, type SortKey, customerList, customerSeries } from '../../services/dashboard.js';
-import type { Reseller } from '../../store/types.js';
+import type { Customer, Reseller } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
 import { loadAssets } from './assets.js';
 import { endSession, sessionReseller, startSession } from './session.js';
@@ -64,6 +64,17 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     return reseller;
   }
 
+  /**
+   * The customer a dashboard request may read, or the same 400 whether it does not exist or is
+   * not the signed-in account's to read. Every per-customer route goes through this one gate.
+   */
+  async function readableCustomer(request: FastifyRequest, username: string): Promise<Customer> {
+    const reseller = await signedIn(request);
+    const customer = await deps.store.findCustomer(username);
+    if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
+    return customer;
+  }
+
   app.post('/dashboard/login', async (request, reply) => {
     checkOrigin(request);
     const params = collectParams(request.body as Record<string, unknown> | undefined);
@@ -99,9 +110,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
   });
 
   app.get('/dashboard/api/customers/:username/series', async (request) => {
-    const reseller = await signedIn(request);
-    const customer = await deps.store.findCustomer((request.params as { username: string }).username);
-    if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
+    const customer = await readableCustomer(request, (request.params as { username: string }).username);
     const params = collectParams(request.query as Record<string, unknown>);
     const errors = new ParamErrors();
     const range = parseRange(params, todayIn(customer.timezone, deps.now()), errors);
