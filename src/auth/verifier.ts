@@ -56,6 +56,15 @@ export class CredentialVerifier {
 
   /** The account, of one of `kinds`, these credentials belong to; throws 401 or 429. */
   async authenticateAccount(apiUser: string | undefined, apiKey: string | undefined, address: string, kinds: readonly AccountKind[]): Promise<Account> {
+    return (await this.verify(apiUser, apiKey, address, kinds)).account;
+  }
+
+  /**
+   * As authenticateAccount, with the stored key hash the key was checked against: a dashboard
+   * session is tied to that hash, so a key replaced while the sign-in was under way is not
+   * carried over to the new one.
+   */
+  async verify(apiUser: string | undefined, apiKey: string | undefined, address: string, kinds: readonly AccountKind[]): Promise<{ account: Account; keyHash: Buffer }> {
     if (!apiUser || !apiKey || apiKey.length > MAX_API_KEY_LENGTH || apiUser.length > 255) throw unauthorized();
     const digest = sha256(apiKey);
     const candidate = await this.candidate(apiUser, kinds);
@@ -63,7 +72,7 @@ export class CredentialVerifier {
     const cacheKey = candidate ? `${candidate.account.kind}\0${apiUser}` : '';
     const hit = this.cache.get(cacheKey);
     if (candidate && hit && hit.expires > Date.now() && hit.keyHash.equals(candidate.hash) && timingSafeEqual(hit.digest, digest)) {
-      return candidate.account;
+      return { account: candidate.account, keyHash: candidate.hash };
     }
 
     const flightKey = createHash('sha256').update(JSON.stringify([kinds, apiUser, apiKey])).digest('base64');
@@ -78,7 +87,7 @@ export class CredentialVerifier {
       if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
       this.cache.set(cacheKey, { digest, keyHash: verified.hash, expires: Date.now() + this.ttlMs });
     }
-    return verified.account;
+    return { account: verified.account, keyHash: verified.hash };
   }
 
   /** The account named `name` among `kinds`, with the key it must present; null when none may. */

@@ -1,8 +1,8 @@
-// PostgreSQL side of customers as accounts (migration 009); see accountsSqlite.ts.
+// PostgreSQL side of customers as accounts (migrations 009 and 010); see accountsSqlite.ts.
 import type pg from 'pg';
 import type { MetricRow } from '../domain/metrics.js';
 import { SUM_ALL, toRow } from './sql.js';
-import type { CustomerAccount, Store } from './types.js';
+import type { Brand, CustomerAccount, Store } from './types.js';
 
 type Accounts = Pick<
   Store,
@@ -10,6 +10,8 @@ type Accounts = Pick<
   | 'findCustomerByKeyDigest'
   | 'setCustomerKey'
   | 'setCustomerDisabled'
+  | 'setResellerBrand'
+  | 'resellerBrand'
   | 'resellerAggregate'
   | 'resellerCategoryAggregate'
   | 'resellerCategories'
@@ -25,6 +27,7 @@ interface AccountRow {
   key_hash: Buffer | null;
   key_digest: Buffer | null;
   disabled: boolean;
+  session_version: number;
 }
 
 const toAccount = (r: AccountRow | undefined): CustomerAccount | null =>
@@ -35,13 +38,20 @@ const toAccount = (r: AccountRow | undefined): CustomerAccount | null =>
         keyHash: r.key_hash,
         keyDigest: r.key_digest,
         disabled: r.disabled,
+        sessionVersion: Number(r.session_version),
       }
     : null;
 
+interface BrandRow {
+  brand_name: string | null;
+  brand_color: string | null;
+}
+
+const toBrand = (r: BrandRow | undefined): Brand | null => (r?.brand_name && r.brand_color ? { name: r.brand_name, color: r.brand_color } : null);
 
 // PostgreSQL text cannot hold NUL: such a name is simply not stored anywhere.
 const storable = (s: string): boolean => !s.includes('\0');
-const ACCOUNT_COLUMNS = 'id, username, reseller_id, timezone, webhook_key, key_salt, key_hash, key_digest, disabled';
+const ACCOUNT_COLUMNS = 'id, username, reseller_id, timezone, webhook_key, key_salt, key_hash, key_digest, disabled, session_version';
 const OF_RESELLER = 'customer_id IN (SELECT id FROM customers WHERE reseller_id = $1)';
 
 export function postgresAccounts(pool: pg.Pool, run: <T>(fn: () => Promise<T>) => Promise<T>): Accounts {
@@ -57,14 +67,22 @@ export function postgresAccounts(pool: pg.Pool, run: <T>(fn: () => Promise<T>) =
     setCustomerKey: (username, salt, hash, digest) =>
       run(async () => {
         if (!storable(username)) return false;
-        const r = await pool.query('UPDATE customers SET key_salt = $1, key_hash = $2, key_digest = $3 WHERE username = $4', [salt, hash, digest, username]);
+        // A new key ends every dashboard session of the customer (migration 010).
+        const r = await pool.query('UPDATE customers SET key_salt = $1, key_hash = $2, key_digest = $3, session_version = session_version + 1 WHERE username = $4', [salt, hash, digest, username]);
         return r.rowCount === 1;
       }),
     setCustomerDisabled: (username, disabled) =>
       run(async () => {
         if (!storable(username)) return false;
-        return (await pool.query('UPDATE customers SET disabled = $1 WHERE username = $2', [disabled, username])).rowCount === 1;
+        // Disabling also ends its dashboard sessions; enabling does not bring them back.
+        return (await pool.query('UPDATE customers SET disabled = $1, session_version = session_version + $2 WHERE username = $3', [disabled, disabled ? 1 : 0, username])).rowCount === 1;
       }),
+    setResellerBrand: (apiUser, brand) =>
+      run(async () => {
+        if (!storable(apiUser)) return false;
+        return (await pool.query('UPDATE resellers SET brand_name = $1, brand_color = $2 WHERE api_user = $3', [brand?.name ?? null, brand?.color ?? null, apiUser])).rowCount === 1;
+      }),
+    resellerBrand: (resellerId) => run(async () => toBrand((await pool.query<BrandRow>('SELECT brand_name, brand_color FROM resellers WHERE id = $1', [resellerId])).rows[0])),
     resellerAggregate: (resellerId, throughDay) =>
       run(async () => toRow((await pool.query(`SELECT ${SUM_ALL} FROM daily_stats WHERE ${OF_RESELLER} AND day <= $2`, [resellerId, throughDay])).rows[0])),
     resellerCategoryAggregate: (resellerId, names, throughDay) =>

@@ -286,7 +286,9 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }),
     endSessions: (account) =>
       run(async () => {
-        await pool.query('UPDATE resellers SET session_version = session_version + 1 WHERE id = $1', [account.id]);
+        // The table comes from the fixed kind, never from input.
+        const table = account.kind === 'customer' ? 'customers' : 'resellers';
+        await pool.query(`UPDATE ${table} SET session_version = session_version + 1 WHERE id = $1`, [account.id]);
       }),
     setWebhookKey: (username, pem) =>
       run(async () => {

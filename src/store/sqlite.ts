@@ -96,6 +96,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     addCustomer: db.prepare('INSERT INTO customers (username, reseller_id, timezone, created_at) VALUES (?, ?, ?, ?)'),
     rotateKey: db.prepare('UPDATE resellers SET key_salt = ?, key_hash = ?, key_digest = ?, session_version = session_version + 1 WHERE api_user = ?'),
     endResellerSessions: db.prepare('UPDATE resellers SET session_version = session_version + 1 WHERE id = ?'),
+    endCustomerSessions: db.prepare('UPDATE customers SET session_version = session_version + 1 WHERE id = ?'),
     findCustomer: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = ?'),
     setWebhookKey: db.prepare('UPDATE customers SET webhook_key = ? WHERE username = ?'),
     // An expired fingerprint is taken over as if absent: the event counts as new (changes = 1).
@@ -300,7 +301,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         return { id: Number(info.lastInsertRowid), username, resellerId, timezone, webhookKey: null };
       }),
     rotateKey: (apiUser, salt, hash, digest) => guard(() => q.rotateKey.run(salt, hash, digest, apiUser).changes === 1),
-    endSessions: (account) => guard(() => void q.endResellerSessions.run(account.id)),
+    endSessions: (account) => guard(() => void (account.kind === 'customer' ? q.endCustomerSessions : q.endResellerSessions).run(account.id)),
     findCustomer: (username) =>
       guard(() => {
         const r = q.findCustomer.get(username) as { id: number; username: string; reseller_id: number; timezone: string; webhook_key: string | null } | undefined;

@@ -16,10 +16,18 @@ export interface Reseller {
   sessionVersion: number;
 }
 
-/** An account that signs in to the dashboard; customers will join as `{ kind: 'customer' }`. */
+/** An account that signs in to the dashboard: a reseller, or a customer with its own key. */
 export interface SessionAccount {
-  kind: 'reseller';
+  kind: 'reseller' | 'customer';
   id: number;
+}
+
+/** A reseller's brand (`reseller set-brand`, migration 010): what its customers' dashboards show. */
+export interface Brand {
+  /** 1–64 printable characters; shown as text, never as markup. */
+  name: string;
+  /** '#rrggbb', lower case. */
+  color: string;
 }
 
 export interface Customer {
@@ -39,6 +47,8 @@ export interface CustomerAccount {
   keyDigest: Buffer | null;
   /** `customer disable`: its credentials stop working; its events are still counted. */
   disabled: boolean;
+  /** Dashboard sessions carry this; bumped by sign-out, set-key and disable (migration 010). */
+  sessionVersion: number;
 }
 
 /** An event that failed validation, kept in quarantine with its reason. */
@@ -106,10 +116,20 @@ export interface Store {
   findCustomerAccount(username: string): Promise<CustomerAccount | null>;
   /** The customer whose own key has this lookup digest (v3 Bearer), or null. */
   findCustomerByKeyDigest(keyDigest: Buffer): Promise<CustomerAccount | null>;
-  /** Replaces a customer's own key; false when no such customer, AlreadyExistsError when another customer has the digest. */
+  /**
+   * Replaces a customer's own key and ends its dashboard sessions; false when no such customer,
+   * AlreadyExistsError when another customer has the digest.
+   */
   setCustomerKey(username: string, keySalt: Buffer, keyHash: Buffer, keyDigest: Buffer): Promise<boolean>;
-  /** Disables or enables a customer's credentials; false when there is no such customer. */
+  /**
+   * Disables or enables a customer's credentials; disabling also ends its dashboard sessions
+   * (enabling does not revive them). False when there is no such customer.
+   */
   setCustomerDisabled(username: string, disabled: boolean): Promise<boolean>;
+  /** Sets (or with null clears) a reseller's brand; false when there is no such reseller. */
+  setResellerBrand(apiUser: string, brand: Brand | null): Promise<boolean>;
+  /** The brand of the reseller with this id, or null (none set, or no such reseller). */
+  resellerBrand(resellerId: number): Promise<Brand | null>;
   /** Sets (or with null clears) a customer's webhook key; false when there is no such customer. */
   setWebhookKey(username: string, pem: string | null): Promise<boolean>;
   /** The customer's signing key for a provider other than SendGrid (whose key is `webhookKey`), or null. */

@@ -65,7 +65,7 @@ describe('dashboard HTTP', () => {
     assert.equal(c?.path, '/dashboard');
     assert.equal(c?.secure, undefined, 'plain HTTP here');
     const me = await f.app.inject({ url: '/dashboard/api/me', headers: { cookie: sessionCookie(res) } });
-    assert.deepEqual(me.json(), { api_user: 'r1' });
+    assert.deepEqual(me.json(), { kind: 'reseller', api_user: 'r1', brand: null });
 
     const tls = await buildApp({ store: f.store, now: () => NOW, trustProxy: ['127.0.0.1'] });
     try {

@@ -1,8 +1,12 @@
-// /dashboard: a reseller's own view of its customers. Sign-in with api_user + api_key (the same
-// verifier, cache and throttle as the API) sets a signed session cookie; the page's data comes
-// from JSON endpoints under /dashboard/api that read the rollups. State changes (sign-in,
-// sign-out) are POSTs that must come from this origin; the cookie is SameSite=Strict.
+// /dashboard: a reseller's view of its customers, and a customer's view of itself (SPEC section
+// 8). Sign-in with api_user + api_key — a reseller's, or a customer's own username and key — (the
+// same verifier, cache and throttle as the API) sets a signed session cookie naming the account's
+// kind; the page's data comes from JSON endpoints under /dashboard/api that read the rollups.
+// What a session may read is decided by auth/account.ts `mayRead`, through `readableCustomer`.
+// State changes (sign-in, sign-out) are POSTs that must come from this origin; the cookie is
+// SameSite=Strict.
 import cookie from '@fastify/cookie';
+import { type Account, mayRead } from '../../auth/account.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGGREGATIONS, type Aggregation } from '../../domain/buckets.js';
 import { todayIn } from '../../domain/calendar.js';
@@ -10,10 +14,10 @@ import { ApiError, badParam, unauthorized, userNotFound } from '../../domain/err
 import { ParamErrors, collectParams, single } from '../../domain/params.js';
 import { parseRange } from '../../domain/ranges.js';
 import { SORT_KEYS, type SortKey, customerList, customerSeries } from '../../services/dashboard.js';
-import type { Customer, Reseller } from '../../store/types.js';
+import type { Customer } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
 import { loadAssets } from './assets.js';
-import { endSession, sessionReseller, startSession } from './session.js';
+import { endSession, sessionAccount, startSession } from './session.js';
 
 export interface DashboardOptions extends AppDeps {
   /** Signs session cookies; every process behind one load balancer needs the same one. */
@@ -41,6 +45,12 @@ function checkOrigin(request: FastifyRequest): void {
   if (origin !== `${request.protocol}://${request.headers.host ?? ''}`) throw new ApiError('forbidden', ['error in Origin: cross-site request refused']);
 }
 
+// Either kind signs in to the dashboard; what it then sees is decided by `readableCustomer`.
+const SIGN_IN_KINDS = ['reseller', 'customer'] as const;
+export const CUSTOMER_LIST_REFUSED = 'error in session: a customer account sees only its own statistics, not a customer list';
+
+const accountName = (account: Account): string => (account.kind === 'reseller' ? account.reseller.apiUser : account.customer.username);
+
 export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
   const { sessionSecret, ...deps } = opts;
   await app.register(cookie, { secret: sessionSecret });
@@ -58,20 +68,21 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
   app.get('/dashboard', async (_request, reply) => sendAsset('index.html', reply));
   app.get('/dashboard/assets/:name', async (request, reply) => sendAsset((request.params as { name: string }).name, reply));
 
-  async function signedIn(request: FastifyRequest): Promise<Reseller> {
-    const reseller = await sessionReseller(request, deps.store, deps.now().getTime());
-    if (!reseller) throw unauthorized();
-    return reseller;
+  async function signedIn(request: FastifyRequest): Promise<Account> {
+    const account = await sessionAccount(request, deps.store, deps.now().getTime());
+    if (!account) throw unauthorized();
+    return account;
   }
 
   /**
    * The customer a dashboard request may read, or the same 400 whether it does not exist or is
-   * not the signed-in account's to read. Every per-customer route goes through this one gate.
+   * not the signed-in account's to read (a reseller: its own customers; a customer: itself).
+   * Every per-customer route goes through this one gate.
    */
   async function readableCustomer(request: FastifyRequest, username: string): Promise<Customer> {
-    const reseller = await signedIn(request);
+    const account = await signedIn(request);
     const customer = await deps.store.findCustomer(username);
-    if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
+    if (!customer || !mayRead(account, customer)) throw userNotFound();
     return customer;
   }
 
@@ -79,9 +90,10 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     checkOrigin(request);
     const params = collectParams(request.body as Record<string, unknown> | undefined);
     const [apiUser, apiKey] = [params.get('api_user')?.[0], params.get('api_key')?.[0]];
-    const reseller = await deps.verifier.authenticate(apiUser, apiKey, request.ip);
-    startSession(request, reply, reseller, deps.now().getTime());
-    return { api_user: reseller.apiUser };
+    const { account, keyHash } = await deps.verifier.verify(apiUser, apiKey, request.ip, SIGN_IN_KINDS);
+    // False only when the key was replaced or the customer disabled during this very sign-in.
+    if (!(await startSession(request, reply, account, keyHash, deps.store, deps.now().getTime()))) throw unauthorized();
+    return { kind: account.kind, api_user: accountName(account) };
   });
 
   app.post('/dashboard/logout', async (request, reply) => {
@@ -90,10 +102,19 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     return { signed_out: true };
   });
 
-  app.get('/dashboard/api/me', async (request) => ({ api_user: (await signedIn(request)).apiUser }));
+  // What the page needs to draw itself: which kind of view, and the brand to draw it in (a
+  // customer's reseller's, or the reseller's own).
+  app.get('/dashboard/api/me', async (request) => {
+    const account = await signedIn(request);
+    const resellerId = account.kind === 'reseller' ? account.reseller.id : account.customer.resellerId;
+    return { kind: account.kind, api_user: accountName(account), brand: await deps.store.resellerBrand(resellerId) };
+  });
 
   app.get('/dashboard/api/customers', async (request) => {
-    const reseller = await signedIn(request);
+    const account = await signedIn(request);
+    // A customer has no list to see: its page is its own (/dashboard/api/customers/<itself>/…).
+    if (account.kind !== 'reseller') throw new ApiError('forbidden', [CUSTOMER_LIST_REFUSED]);
+    const reseller = account.reseller;
     const params = collectParams(request.query as Record<string, unknown>);
     const errors = new ParamErrors();
     const [sort, dir, offset, limit, filter] = ['sort', 'dir', 'offset', 'limit', 'q'].map((n) => single(params, n, errors));
