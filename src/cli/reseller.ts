@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { keyLookupDigest } from '../auth/keyDigest.js';
 import { hashApiKey } from '../auth/keys.js';
 import { AlreadyExistsError } from '../domain/errors.js';
+import { brandCommands } from './resellerBrand.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
 import { MIN_API_KEY_LENGTH, checkName, chosenOrGeneratedKey, keyHeldByCustomer } from './validate.js';
 
@@ -58,5 +59,6 @@ export function resellerCommand(): Command {
     if (!found) throw new CliError(`reseller ${apiUser} not found`);
     print(opts, { api_user: apiUser, api_key: key }, `new api_key for ${apiUser}: ${key}\n(the old key no longer works; the new one is shown only now)`);
   });
+  brandCommands(reseller);
   return reseller;
 }

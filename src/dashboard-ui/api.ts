@@ -55,3 +55,16 @@ export interface Series {
   categories: Array<Row & { category: string }>;
   providers: Array<Row & { provider: string }>;
 }
+
+/** A reseller's brand: shown as text, the colour applied through a CSS custom property. */
+export interface Brand {
+  name: string;
+  color: string;
+}
+
+/** /dashboard/api/me: who is signed in, which view they get, and the brand to draw it in. */
+export interface Me {
+  kind: 'reseller' | 'customer';
+  api_user: string;
+  brand: Brand | null;
+}

@@ -1,5 +1,9 @@
-// Entry point: sign-in, then a hash router between the customer list and a customer's page.
-import { HttpError, getJson, postJson } from './api.js';
+// Entry point: sign-in, then a hash router. A reseller moves between its customer list and a
+// customer's page; a customer sees its own page only (asking for another one by URL shows the
+// server's refusal: the server, not this router, decides what a session may read). Both are
+// drawn in the reseller's brand when it has one.
+import { HttpError, type Me, getJson, postJson } from './api.js';
+import { applyBrand } from './brand.js';
 import { renderCustomer } from './customerView.js';
 import { h, show } from './dom.js';
 import { renderList } from './listView.js';
@@ -9,6 +13,7 @@ const who = document.getElementById('who') as HTMLElement;
 
 function signIn(message = ''): void {
   who.replaceChildren();
+  applyBrand(null);
   const user = h('input', { name: 'api_user', id: 'api_user', autocomplete: 'username', required: true });
   const key = h('input', { name: 'api_key', id: 'api_key', type: 'password', autocomplete: 'current-password', required: true });
   const error = h('p', { class: 'error', id: 'login-error', role: 'alert' }, message);
@@ -33,13 +38,15 @@ function signIn(message = ''): void {
 
 async function route(): Promise<void> {
   try {
-    const me = await getJson<{ api_user: string }>('/dashboard/api/me');
+    const me = await getJson<Me>('/dashboard/api/me');
+    applyBrand(me.brand);
     who.replaceChildren(
       `Signed in as ${me.api_user} `,
       h('button', { id: 'logout', onclick: () => void postJson('/dashboard/logout', {}).then(() => signIn()) }, 'Sign out'),
     );
     const m = /^#\/customer\/(.+)$/.exec(location.hash);
-    if (m) await renderCustomer(view, decodeURIComponent(m[1] ?? ''));
+    if (me.kind === 'customer') await renderCustomer(view, m ? decodeURIComponent(m[1] ?? '') : me.api_user, { backLink: false });
+    else if (m) await renderCustomer(view, decodeURIComponent(m[1] ?? ''));
     else await renderList(view);
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) signIn();

@@ -76,7 +76,8 @@ function table(id: string, first: string, rows: Array<Row & Record<string, unkno
   return { el, csv: () => toCsv([firstKey, ...fields], body) };
 }
 
-export async function renderCustomer(view: HTMLElement, username: string): Promise<void> {
+/** `backLink`: the link back to the customer list, which only a reseller has. */
+export async function renderCustomer(view: HTMLElement, username: string, { backLink = true } = {}): Promise<void> {
   const params = new URLSearchParams({ aggregated_by: choice.aggregated_by });
   if (choice.days) params.set('days', choice.days);
   else {
@@ -84,7 +85,7 @@ export async function renderCustomer(view: HTMLElement, username: string): Promi
     if (choice.end_date) params.set('end_date', choice.end_date);
   }
   const series = await getJson<Series>(`/dashboard/api/customers/${encodeURIComponent(username)}/series?${params}`);
-  const rerender = () => void renderCustomer(view, username);
+  const rerender = () => void renderCustomer(view, username, { backLink });
 
   const preset = h(
     'select',
@@ -126,7 +127,7 @@ export async function renderCustomer(view: HTMLElement, username: string): Promi
 
   show(
     view,
-    h('p', {}, h('a', { href: '#/' }, '‹ All customers')),
+    ...(backLink ? [h('p', {}, h('a', { href: '#/' }, '‹ All customers'))] : []),
     h('h2', { id: 'customer-name' }, username),
     h('p', { class: 'note', id: 'customer-tz' }, `Days are counted in the customer's time zone: ${series.timezone}. ${series.start_date} to ${series.end_date}.`),
     h('div', { class: 'toolbar' }, preset, start, end, by, apply),
