@@ -259,6 +259,41 @@ for (const backend of backends) {
     );
 
     test(
+      'customer session versions (migration 010): endSessions, setCustomerKey and disabling bump the customer, and only it',
+      withStore(async ({ store }) => {
+        const { reseller, customer } = await seeded(store);
+        await store.addCustomer('c2', reseller.id, 'UTC');
+        const version = async (name: string) => (await store.findCustomerAccount(name))?.sessionVersion;
+        assert.equal(await version('c1'), 0);
+        await store.endSessions({ kind: 'customer', id: customer.id });
+        assert.equal(await version('c1'), 1);
+        await store.setCustomerKey('c1', Buffer.from('s'), Buffer.from('h'), Buffer.from('d'));
+        assert.equal(await version('c1'), 2);
+        assert.equal((await store.findCustomerByKeyDigest(Buffer.from('d')))?.sessionVersion, 2);
+        await store.setCustomerDisabled('c1', true);
+        await store.setCustomerDisabled('c1', false);
+        assert.equal(await version('c1'), 3, 'enabling does not bring old sessions back');
+        assert.equal(await version('c2'), 0);
+        assert.equal((await store.findReseller('r1'))?.sessionVersion, 0, "the reseller's sessions untouched");
+      }),
+    );
+
+    test(
+      'reseller brands: set, read by id, cleared; unknown names report false',
+      withStore(async ({ store }) => {
+        const { reseller } = await seeded(store);
+        assert.equal(await store.resellerBrand(reseller.id), null);
+        assert.equal(await store.setResellerBrand('r1', { name: 'Acme ☃ <b>', color: '#1a73e8' }), true);
+        assert.deepEqual(await store.resellerBrand(reseller.id), { name: 'Acme ☃ <b>', color: '#1a73e8' });
+        assert.equal(await store.setResellerBrand('r1', null), true);
+        assert.equal(await store.resellerBrand(reseller.id), null);
+        assert.equal(await store.setResellerBrand('nobody', { name: 'x', color: '#000000' }), false);
+        assert.equal(await store.setResellerBrand('no\0body', null), false);
+        assert.equal(await store.resellerBrand(reseller.id + 1000), null);
+      }),
+    );
+
+    test(
       'rotateKey and setWebhookKey update in place; unknown names report false',
       withStore(async ({ store }) => {
         const { customer } = await seeded(store);
