@@ -3,18 +3,14 @@
 // land in .tmp/artifacts/. Where Chromium is missing the suite is skipped with one line, except
 // under CI=true, where .ci/run installs it and a missing browser is a failure.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type Fixture, fixture, postEvents } from '../helpers.js';
+import { ARTIFACTS, launchChromium, skipWithoutChromium } from './chromium.js';
 
-const CHROMIUM = process.env.MAILTALLY_CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), '.tmp', 'artifacts');
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI === 'true') throw new Error(`CI=true but no Chromium at ${CHROMIUM}`);
-const skip = missing && `no Chromium at ${CHROMIUM}; skipping the dashboard e2e tests`;
-if (skip) process.stdout.write(`# ${skip}\n`);
+const skip = skipWithoutChromium('dashboard');
 
 const DAY = 86_400;
 
@@ -50,11 +46,7 @@ describe('dashboard in Chromium', { skip }, () => {
     const posted = await postEvents(f.app, events(Math.floor(now.getTime() / 1000)));
     assert.equal(posted.status, 200);
     base = await f.app.listen({ port: 0, host: '127.0.0.1' });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } })).newPage();
   });
   after(async () => {
