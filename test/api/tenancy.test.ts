@@ -87,6 +87,31 @@ describe('tenancy: every endpoint × every kind of credential', () => {
   });
   after(() => f.close());
 
+  // The dashboard takes two steps (sign in, then read with the session cookie), so it has its own
+  // rows: [sign-in, c1's series, the customer list], with c1's requests checked on a 200 series.
+  test('dashboard: sign-in, c1\'s series, the customer list', async () => {
+    const expect: Record<Who, [number, number?, number?]> = {
+      own: [200, 200, 403],
+      otherCustomer: [200, 400, 403],
+      reseller: [200, 200, 200],
+      otherReseller: [200, 400, 200],
+      disabled: [401],
+    };
+    for (const who of Object.keys(CREDS) as Who[]) {
+      const { user, key } = CREDS[who];
+      const login = await f.app.inject({ method: 'POST', url: '/dashboard/login', payload: { api_user: user, api_key: key } });
+      const got: number[] = [login.statusCode];
+      const c = login.cookies.find((x) => x.name === 'mt_session');
+      if (c) {
+        const headers = { cookie: `mt_session=${c.value}` };
+        const series = await f.app.inject({ url: '/dashboard/api/customers/c1/series?start_date=2024-03-10&end_date=2024-03-10', headers });
+        if (series.statusCode === 200) assert.equal(series.json().totals.requests, 1, `${who} sees c1's numbers`);
+        got.push(series.statusCode, (await f.app.inject({ url: '/dashboard/api/customers', headers })).statusCode);
+      }
+      assert.deepEqual(got, expect[who], `dashboard with ${who}'s key`);
+    }
+  });
+
   for (const row of TABLE) {
     test(row.endpoint, async () => {
       for (const who of Object.keys(CREDS) as Who[]) {
