@@ -50,7 +50,8 @@ async function route(): Promise<void> {
     else await renderList(view);
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) signIn();
-    else show(view, h('p', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err)));
+    // A refused or missing page: the server's message, and the way back to the start page.
+    else show(view, h('p', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err)), h('p', {}, h('a', { href: '#/', id: 'back-home' }, '‹ Back')));
   }
 }
 
