@@ -49,21 +49,21 @@ export function postgresAccounts(pool: pg.Pool, run: <T>(fn: () => Promise<T>) =
     findCustomerAccount: (username) =>
       run(async () => {
         if (!storable(username)) return null;
-        const { rows } = await pool.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = $1`, [username]);
+        const { rows } = await pool.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = $1 AND deleted_at IS NULL`, [username]);
         return toAccount(rows[0]);
       }),
     findCustomerByKeyDigest: (digest) =>
-      run(async () => toAccount((await pool.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = $1`, [digest])).rows[0])),
+      run(async () => toAccount((await pool.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = $1 AND deleted_at IS NULL`, [digest])).rows[0])),
     setCustomerKey: (username, salt, hash, digest) =>
       run(async () => {
         if (!storable(username)) return false;
-        const r = await pool.query('UPDATE customers SET key_salt = $1, key_hash = $2, key_digest = $3 WHERE username = $4', [salt, hash, digest, username]);
+        const r = await pool.query('UPDATE customers SET key_salt = $1, key_hash = $2, key_digest = $3 WHERE username = $4 AND deleted_at IS NULL', [salt, hash, digest, username]);
         return r.rowCount === 1;
       }),
     setCustomerDisabled: (username, disabled) =>
       run(async () => {
         if (!storable(username)) return false;
-        return (await pool.query('UPDATE customers SET disabled = $1 WHERE username = $2', [disabled, username])).rowCount === 1;
+        return (await pool.query('UPDATE customers SET disabled = $1 WHERE username = $2 AND deleted_at IS NULL', [disabled, username])).rowCount === 1;
       }),
     resellerAggregate: (resellerId, throughDay) =>
       run(async () => toRow((await pool.query(`SELECT ${SUM_ALL} FROM daily_stats WHERE ${OF_RESELLER} AND day <= $2`, [resellerId, throughDay])).rows[0])),

@@ -47,10 +47,10 @@ const OF_RESELLER = 'customer_id IN (SELECT id FROM customers WHERE reseller_id 
 
 export function sqliteAccounts(db: Database.Database, guard: <T>(fn: () => T) => Promise<T>): Accounts {
   const q = {
-    byName: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = ?`),
-    byDigest: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = ?`),
-    setKey: db.prepare('UPDATE customers SET key_salt = ?, key_hash = ?, key_digest = ? WHERE username = ?'),
-    setDisabled: db.prepare('UPDATE customers SET disabled = ? WHERE username = ?'),
+    byName: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = ? AND deleted_at IS NULL`),
+    byDigest: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = ? AND deleted_at IS NULL`),
+    setKey: db.prepare('UPDATE customers SET key_salt = ?, key_hash = ?, key_digest = ? WHERE username = ? AND deleted_at IS NULL'),
+    setDisabled: db.prepare('UPDATE customers SET disabled = ? WHERE username = ? AND deleted_at IS NULL'),
     aggregate: db.prepare(`SELECT ${SUM_ALL} FROM daily_stats WHERE ${OF_RESELLER} AND day <= ?`),
     categoriesFrom: db.prepare(`SELECT DISTINCT category FROM customer_categories WHERE ${OF_RESELLER} AND category >= ? ORDER BY category LIMIT ?`),
     categoriesAfter: db.prepare(`SELECT DISTINCT category FROM customer_categories WHERE ${OF_RESELLER} AND category > ? ORDER BY category LIMIT ?`),
