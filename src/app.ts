@@ -17,6 +17,7 @@ import { installRequestMetrics } from './http/requestMetrics.js';
 import { healthRoutes } from './http/routes/health.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { V1, V2, legacyRoutes } from './http/routes/legacy.js';
+import { provisioningRoutes } from './http/routes/provisioning.js';
 import { statsGetRoutes } from './http/routes/statsGet.js';
 import { v3Routes } from './http/routes/v3.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
@@ -141,6 +142,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(legacyRoutes, { ...deps, generation: V1 });
   await app.register(legacyRoutes, { ...deps, generation: V2 });
   await app.register(statsGetRoutes, deps);
+  await app.register(provisioningRoutes, deps);
   await app.register(webhookRoutes, { ...deps, signatureVerifiers: options.signatureVerifiers });
   const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, gate);
   await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });

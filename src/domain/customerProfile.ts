@@ -52,3 +52,5 @@ export function usernameProblem(name: string): string | null {
 
 /** Passwords become the customer's api_key: the documented minimum of 6, our key maximum. */
 export const MIN_PASSWORD = 6;
+/** The longest api_key the verifiers take (auth/keys.ts MAX_API_KEY_LENGTH). */
+export const MAX_PASSWORD = 1024;

@@ -8,6 +8,7 @@ import { ADAPTERS } from '../providers/index.js';
 const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/api\/stats\.get\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/api\/distributor\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
+  { path: /^\/api\/distributor\.(?:add|delete)\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/apiv2\/reseller\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums|\/monthly)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
