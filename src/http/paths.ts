@@ -11,6 +11,8 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/api\/distributor\.(?:add|delete)\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/apiv2\/reseller\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums|\/monthly)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
+  { path: /^\/v3\/subusers$/, allow: 'GET, POST' },
+  { path: /^\/v3\/subusers\/[^/]+$/, allow: 'PATCH, DELETE' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: new RegExp(`^/webhooks/(?:${Object.keys(ADAPTERS).join('|')})$`), allow: 'POST' },
   { path: /^\/(?:healthz|readyz)$/, allow: 'GET, HEAD' },
