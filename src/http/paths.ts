@@ -18,7 +18,10 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/(?:healthz|readyz)$/, allow: 'GET, HEAD' },
   { path: /^\/(?:metrics|openapi\.json|docs)$/, allow: 'GET' },
   { path: /^\/docs\/(?:swagger-ui\.css|swagger-ui-bundle\.js|swagger-ui-standalone-preset\.js|swagger-initializer\.js|favicon-32x32\.png)$/, allow: 'GET' },
-  { path: /^\/dashboard(?:\/assets\/[^/]+|\/api\/me|\/api\/customers(?:\/[^/]+\/series)?)?$/, allow: 'GET' },
+  { path: /^\/dashboard(?:\/assets\/[^/]+|\/api\/me|\/api\/customers\/[^/]+\/series)?$/, allow: 'GET' },
+  { path: /^\/dashboard\/api\/customers$/, allow: 'GET, POST' },
+  { path: /^\/dashboard\/api\/customers\/[^/]+\/(?:enable|disable)$/, allow: 'POST' },
+  { path: /^\/dashboard\/api\/customers\/[^/]+$/, allow: 'DELETE' },
   { path: /^\/dashboard\/log(?:in|out)$/, allow: 'POST' },
 ];
 

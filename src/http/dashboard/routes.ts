@@ -13,6 +13,7 @@ import { SORT_KEYS, type SortKey, customerList, customerSeries } from '../../ser
 import type { Customer, Reseller } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
 import { loadAssets } from './assets.js';
+import { provisioningRoutes } from './provisioningRoutes.js';
 import { endSession, sessionReseller, startSession } from './session.js';
 
 export interface DashboardOptions extends AppDeps {
@@ -74,6 +75,9 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
     return customer;
   }
+
+  // Create / disable / enable / delete customers (issue 14), behind the same session and Origin check.
+  provisioningRoutes(app, deps, { signedIn, checkOrigin });
 
   app.post('/dashboard/login', async (request, reply) => {
     checkOrigin(request);
