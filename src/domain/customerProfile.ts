@@ -38,12 +38,14 @@ export type SearchableField = (typeof SEARCHABLE_FIELDS)[number];
 // A plain address shape: something@something.something, no spaces. The documented rule is only
 // "must be in email format"; deliverability is the reseller's business.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-export const isEmail = (s: string): boolean => EMAIL.test(s);
+export const isEmail = (s: string): boolean => EMAIL.test(s) && !hasControl(s);
 
 /** Usernames: the documented 64-character limit, and what the CLI refuses too (validate.ts). */
 export const MAX_USERNAME = 64;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F]/;
+/** Control characters (NUL above all, which PostgreSQL text cannot hold) are refused in every stored field. */
+export const hasControl = (s: string): boolean => CONTROL.test(s);
 export function usernameProblem(name: string): string | null {
   if (name.length > MAX_USERNAME) return `must be no more than ${MAX_USERNAME} characters`;
   if (CONTROL.test(name) || name.trim() !== name) return 'must not contain control characters or surrounding spaces';

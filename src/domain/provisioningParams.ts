@@ -3,7 +3,7 @@
 // request is reported in one answer, each as `error in <param>: <what>`.
 import { isIP } from 'node:net';
 import { formatDay, isValidTimeZone, parseDay } from './calendar.js';
-import { MAX_PASSWORD, MIN_PASSWORD, PROFILE_LIMITS, type Profile, SEARCHABLE_FIELDS, type SearchableField, type TextField, isEmail, usernameProblem } from './customerProfile.js';
+import { MAX_PASSWORD, MIN_PASSWORD, PROFILE_LIMITS, type Profile, SEARCHABLE_FIELDS, type SearchableField, type TextField, hasControl, isEmail, usernameProblem } from './customerProfile.js';
 import { ApiError } from './errors.js';
 import { type Params, ParamErrors, single } from './params.js';
 
@@ -27,6 +27,7 @@ function text(params: Params, name: string, errors: ParamErrors, max: number, re
     return value === '' && !required ? '' : undefined;
   }
   if (value.length > max) errors.add(name, `must be no more than ${max} characters`);
+  else if (hasControl(value)) errors.add(name, 'must not contain control characters');
   return value;
 }
 
@@ -77,7 +78,7 @@ export function parseAdd(params: Params, today: number): AddRequest {
   const profile: Partial<Profile> = {};
   for (const f of REQUIRED_PROFILE) profile[f] = text(params, f, errors, PROFILE_LIMITS[f], true);
   for (const f of OPTIONAL_PROFILE) profile[f] = text(params, f, errors, PROFILE_LIMITS[f], false);
-  if (profile.email && !isEmail(profile.email)) errors.add('email', 'must be in email format');
+  if (profile.email && !hasControl(profile.email) && !isEmail(profile.email)) errors.add('email', 'must be in email format');
   const free = single(params, 'free_user', errors);
   if (free !== undefined) {
     if (free === 'true' || free === 'false') profile.free_user = free;
@@ -138,7 +139,7 @@ export function parseProfileSet(params: Params): Partial<Profile> {
 export function parseSetEmail(params: Params): string {
   const errors = new ParamErrors();
   const email = text(params, 'email', errors, 100, true);
-  if (email && !isEmail(email)) errors.add('email', 'must be in email format');
+  if (email && !hasControl(email) && !isEmail(email)) errors.add('email', 'must be in email format');
   errors.throwIfAny();
   return email as string;
 }

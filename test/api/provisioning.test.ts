@@ -241,6 +241,11 @@ describe('v1 provisioning: distributor.add / delete / manage', () => {
     assert.deepEqual([row.first_name, row.city, row.email, row.last_name], ['Cee', 'Berlin', 'c1@example.org', '']);
     const empty = await manage({ method: 'profile', task: 'set', user: 'c1' });
     assert.deepEqual(empty.json(), { message: 'error', errors: ['error in request: give at least one profile field to change'] });
+    // NUL and other control characters are refused in every stored field (PostgreSQL text holds no NUL).
+    const nul = await manage({ method: 'profile', task: 'set', user: 'c1', city: 'a\u0000b', phone: 'x\ny' });
+    assert.deepEqual(nul.json().errors, ['error in city: must not contain control characters', 'error in phone: must not contain control characters']);
+    const nulAdd = await add('nul1', { address: '\u0000', email: 'a\u0000@b.cc' });
+    assert.deepEqual(nulAdd.json().errors, ['error in email: must not contain control characters', 'error in address: must not contain control characters']);
     const long = await manage({ method: 'profile', task: 'set', user: 'c1', zip: 'z'.repeat(51) });
     assert.deepEqual(long.json(), { message: 'error', errors: ['error in zip: must be no more than 50 characters'] });
     const badEmail = await manage({ method: 'profile', task: 'setEmail', user: 'c1', email: 'nope' });

@@ -81,6 +81,13 @@ describe('/v3/subusers through @sendgrid/client', () => {
       assert.equal(taken.code, 400, username);
       assert.deepEqual(taken.response.body, { errors: [{ field: 'username', message: 'username exists' }] });
     }
+    const nul = await failure({ method: 'POST', url: '/v3/subusers', body: { username: 'a\u0000', email: 'a\u0000@b.cc', password: 'long-enough' } });
+    assert.deepEqual(nul.response.body, {
+      errors: [
+        { field: 'username', message: 'must not contain control characters or surrounding spaces' },
+        { field: 'email', message: 'must be an email address of at most 64 characters' },
+      ],
+    });
     const notJson = await raw('POST', '/v3/subusers', R1.api_key, '{"username":');
     assert.equal(notJson.status, 400);
     assert.deepEqual(await notJson.json(), { errors: [{ field: null, message: 'is not valid JSON' }] });
