@@ -256,6 +256,30 @@ describe('v1 provisioning: distributor.add / delete / manage', () => {
     assert.equal(rename.statusCode, 400);
   });
 
+  test('odd values in every parameter of every call: never a 5xx, always the envelope', async () => {
+    const ODD = ['\u0000', '\uD800', '', ' ', '%zz', 'x'.repeat(5000), 'c1', 'true', '2024-02-30', '\u202Eevil'];
+    const FIELDS = ['username', 'user', 'password', 'confirm_password', 'email', 'first_name', 'zip', 'website', 'free_user', 'billing_date', 'ip', 'ip_group', 'timezone', 'task', 'active', 'city'];
+    const calls: Array<[string, Record<string, string>]> = [
+      ['distributor.add.json', {}],
+      ['distributor.delete.xml', {}],
+      ['distributor.manage.json', { method: 'profile', task: 'get' }],
+      ['distributor.manage.xml', { method: 'profile', task: 'set', user: 'c1' }],
+      ['distributor.manage.json', { method: 'profile', task: 'setEmail', user: 'c1' }],
+      ['distributor.manage.json', { method: 'disable' }],
+      ['distributor.manage.xml', { method: 'password', user: 'c1' }],
+    ];
+    for (const [path, fixed] of calls) {
+      for (const odd of ODD) {
+        const params: Record<string, string> = {};
+        for (const field of FIELDS) params[field] = odd;
+        // The call's own method/task win; add gets a fresh name per value, so none is refused as taken.
+        const res = await call(path, { ...params, ...fixed, ...(path.startsWith('distributor.add') ? { username: `odd-${ODD.indexOf(odd)}` } : {}) });
+        assert.ok(res.statusCode < 500, `${path} with ${JSON.stringify(odd).slice(0, 20)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        assert.match(String(res.headers['content-type']), path.endsWith('.xml') ? /^application\/xml/ : /^application\/json/);
+      }
+    }
+  });
+
   test('another reseller sees none of it; the same calls with its credentials act on its own customers only', async () => {
     const list = await manage({ method: 'profile', task: 'get' }, 'json', R2);
     assert.deepEqual(list.json().map((u: { username: string }) => u.username), ['c2']);
