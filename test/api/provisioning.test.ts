@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { C1, setCustomerKey } from '../accountHelpers.js';
-import { type Fixture, R1, at, basicAuth, fixture, postEvents } from '../helpers.js';
+import { type Fixture, R1, addReseller, at, fixture, postEvents } from '../helpers.js';
+import { PROFILE_SLICE } from '../../src/http/routes/distributor/provisioningMethods.js';
 
 const NOW = new Date('2024-03-10T12:00:00Z');
 const R2 = { api_user: 'r2', api_key: 'key-r2-secret' };
@@ -278,6 +279,19 @@ describe('v1 provisioning: distributor.add / delete / manage', () => {
         assert.match(String(res.headers['content-type']), path.endsWith('.xml') ? /^application\/xml/ : /^application\/json/);
       }
     }
+  });
+
+  test('profile get streams a long list in keyset slices: every customer once, in order, JSON and XML', async () => {
+    const r3 = await addReseller(f.store, 'r3', 'key-r3-secret');
+    const count = 2 * PROFILE_SLICE + 1;
+    const names = Array.from({ length: count }, (_, i) => `bulk-${String(i).padStart(5, '0')}`);
+    for (const name of names) await f.store.addCustomer(name, r3, 'UTC');
+    const R3 = { api_user: 'r3', api_key: 'key-r3-secret' };
+    const json = await manage({ method: 'profile', task: 'get' }, 'json', R3);
+    assert.deepEqual(json.json().map((u: { username: string }) => u.username), names);
+    const xml = await manage({ method: 'profile', task: 'get' }, 'xml', R3);
+    assert.equal(xml.body.match(/<user>/g)?.length, count);
+    assert.ok(xml.body.endsWith('</user></users>'));
   });
 
   test('another reseller sees none of it; the same calls with its credentials act on its own customers only', async () => {
