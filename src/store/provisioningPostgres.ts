@@ -5,7 +5,7 @@ import { withClient } from './pgClient.js';
 import { FILTERABLE, toRecord } from './provisioningSqlite.js';
 import type { Store } from './types.js';
 
-type Provisioning = Pick<Store, 'createCustomer' | 'customerNameHeld' | 'listCustomers' | 'deleteCustomer' | 'updateProfile'>;
+type Provisioning = Pick<Store, 'createCustomer' | 'findCustomerEvenDeleted' | 'customerNameHeld' | 'listCustomers' | 'deleteCustomer' | 'updateProfile'>;
 
 // PostgreSQL text cannot hold NUL: such a value is simply not stored anywhere.
 const storable = (s: string): boolean => !s.includes('\0');
@@ -43,6 +43,13 @@ export function postgresProvisioning(pool: pg.Pool, run: <T>(fn: () => Promise<T
           return { id, username: c.username, resellerId: c.resellerId, timezone: c.timezone, webhookKey: null };
         }),
       ),
+    findCustomerEvenDeleted: (username) =>
+      run(async () => {
+        if (!storable(username)) return null;
+        const { rows } = await pool.query('SELECT id, username, reseller_id, timezone, webhook_key, 0 AS disabled, NULL AS has_profile, deleted_at FROM customers WHERE username = $1', [username]);
+        const r = rows[0];
+        return r ? { customer: toRecord(r).customer, deleted: r.deleted_at !== null } : null;
+      }),
     customerNameHeld: (username) =>
       run(async () => storable(username) && (await pool.query('SELECT 1 FROM customers WHERE username = $1', [username])).rowCount === 1),
     deleteCustomer: (customerId, now) =>

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { EMPTY_PROFILE, PROFILE_FIELDS, type Profile, SEARCHABLE_FIELDS } from '../domain/customerProfile.js';
 import type { CustomerRecord, Store } from './types.js';
 
-type Provisioning = Pick<Store, 'createCustomer' | 'customerNameHeld' | 'listCustomers' | 'deleteCustomer' | 'updateProfile'>;
+type Provisioning = Pick<Store, 'createCustomer' | 'findCustomerEvenDeleted' | 'customerNameHeld' | 'listCustomers' | 'deleteCustomer' | 'updateProfile'>;
 
 const PROFILE_COLUMNS = PROFILE_FIELDS.join(', ');
 /** The only names that reach SQL text as filter columns. */
@@ -36,6 +36,7 @@ export function sqliteProvisioning(db: Database.Database, guard: <T>(fn: () => T
     insert: db.prepare('INSERT INTO customers (username, reseller_id, timezone, created_at, key_salt, key_hash, key_digest) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     insertProfile: db.prepare(`INSERT INTO customer_profiles (customer_id, ${PROFILE_COLUMNS}) VALUES (?, ${PROFILE_FIELDS.map(() => '?').join(', ')})`),
     held: db.prepare('SELECT 1 FROM customers WHERE username = ?'),
+    evenDeleted: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key, deleted_at FROM customers WHERE username = ?'),
     remove: db.prepare('UPDATE customers SET deleted_at = ?, key_salt = NULL, key_hash = NULL, key_digest = NULL WHERE id = ? AND deleted_at IS NULL'),
     ensureProfile: db.prepare('INSERT INTO customer_profiles (customer_id) VALUES (?) ON CONFLICT DO NOTHING'),
   };
@@ -48,6 +49,11 @@ export function sqliteProvisioning(db: Database.Database, guard: <T>(fn: () => T
   return {
     createCustomer: (c) => guard(() => create.immediate(c)),
     customerNameHeld: (username) => guard(() => q.held.get(username) !== undefined),
+    findCustomerEvenDeleted: (username) =>
+      guard(() => {
+        const r = q.evenDeleted.get(username) as (ListRow & { deleted_at: number | null }) | undefined;
+        return r ? { customer: toRecord({ ...r, disabled: 0, has_profile: null }).customer, deleted: r.deleted_at !== null } : null;
+      }),
     deleteCustomer: (customerId, now) => guard(() => q.remove.run(now.getTime(), customerId).changes === 1),
     updateProfile: (customerId, fields) =>
       guard(() => {

@@ -152,6 +152,8 @@ export interface Store {
   // treats it as absent: findCustomer, the account lookups, customersOf, the setters.
   /** Creates a customer with its key and profile in one transaction; AlreadyExistsError when the username is held (deleted ones too). */
   createCustomer(customer: NewCustomer): Promise<Customer>;
+  /** The customer of that name even when deleted (for `customer purge`), or null. */
+  findCustomerEvenDeleted(username: string): Promise<{ customer: Customer; deleted: boolean } | null>;
   /** Whether any customer, deleted ones included, holds this username (the one namespace). */
   customerNameHeld(username: string): Promise<boolean>;
   /** One page of the reseller's customers that are not deleted, by username. */

@@ -60,6 +60,9 @@ for (const backend of backends) {
         assert.deepEqual((await store.customersOf(r1)).map((c) => c.username).sort(), ['B', 'a']);
         assert.deepEqual(await names({ filters: {}, limit: 10 }), ['B', 'a']);
         assert.equal(await store.customerNameHeld('b'), true, 'the name stays reserved');
+        assert.deepEqual(await store.findCustomerEvenDeleted('b'), { customer: made, deleted: true }, 'purge can still find it');
+        assert.deepEqual(await store.findCustomerEvenDeleted('a'), { customer: a, deleted: false });
+        assert.equal(await store.findCustomerEvenDeleted('nobody'), null);
         assert.equal(await store.customerNameHeld('nobody'), false);
         await assert.rejects(store.createCustomer({ username: 'b', resellerId: r2, timezone: 'UTC', key: null, profile: null }), AlreadyExistsError);
         // The deleted customer's key digest was dropped with its key: another may take it.
