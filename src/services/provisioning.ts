@@ -4,7 +4,7 @@
 import { keyLookupDigest } from '../auth/keyDigest.js';
 import { hashApiKey } from '../auth/keys.js';
 import type { Profile } from '../domain/customerProfile.js';
-import { AlreadyExistsError } from '../domain/errors.js';
+import { AlreadyExistsError, ApiError } from '../domain/errors.js';
 import type { Customer, Reseller, StoredKey, Store } from '../store/types.js';
 
 export interface NewCustomerInput {
@@ -12,6 +12,26 @@ export interface NewCustomerInput {
   password: string;
   timezone: string;
   profile: Partial<Profile> | null;
+}
+
+// Storing a password costs two scrypts (~100 ms of libuv's 4 threads, which key checks, file
+// writes and DNS also need). A reseller's script creating customers in a tight loop must not
+// starve its own sign-ins: at most 2 such jobs run at once, 32 wait, beyond that 503 at once.
+const HASHING = { running: 0, max: 2, queued: [] as Array<() => void>, maxQueued: 32 };
+
+async function hashing<T>(job: () => Promise<T>): Promise<T> {
+  if (HASHING.running >= HASHING.max) {
+    if (HASHING.queued.length >= HASHING.maxQueued) throw new ApiError('unavailable', ['error in server: too many passwords being stored at once, retry later'], 1);
+    await new Promise<void>((resolve) => HASHING.queued.push(resolve));
+  } else HASHING.running++;
+  try {
+    return await job();
+  } finally {
+    // Hand the slot straight to the next waiter (the count stays), or free it.
+    const next = HASHING.queued.shift();
+    if (next) next();
+    else HASHING.running--;
+  }
 }
 
 /** The one namespace (SPEC section 8): a reseller's api_user or any customer's, deleted ones too. */
@@ -27,7 +47,7 @@ export async function usernameHeld(store: Store, username: string): Promise<bool
  * key until it gets a key of its own (`customer set-key`).
  */
 export async function storedKey(store: Store, password: string): Promise<StoredKey> {
-  const [{ salt, hash }, digest] = await Promise.all([hashApiKey(password), keyLookupDigest(password)]);
+  const [{ salt, hash }, digest] = await hashing(() => Promise.all([hashApiKey(password), keyLookupDigest(password)]));
   const taken = (await store.findResellerByKeyDigest(digest)) !== null || (await store.findCustomerByKeyDigest(digest)) !== null;
   return { salt, hash, digest: taken ? null : digest };
 }
