@@ -17,8 +17,10 @@ import { installRequestMetrics } from './http/requestMetrics.js';
 import { healthRoutes } from './http/routes/health.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { V1, V2, legacyRoutes } from './http/routes/legacy.js';
+import { provisioningRoutes } from './http/routes/provisioning.js';
 import { statsGetRoutes } from './http/routes/statsGet.js';
 import { v3Routes } from './http/routes/v3.js';
+import { v3SubuserRoutes } from './http/routes/v3Subusers.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import type { SignatureVerifiers } from './http/providerSignatures.js';
 import { AppMetrics } from './metrics/appMetrics.js';
@@ -141,9 +143,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(legacyRoutes, { ...deps, generation: V1 });
   await app.register(legacyRoutes, { ...deps, generation: V2 });
   await app.register(statsGetRoutes, deps);
+  await app.register(provisioningRoutes, deps);
   await app.register(webhookRoutes, { ...deps, signatureVerifiers: options.signatureVerifiers });
   const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, gate);
   await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });
+  await app.register(v3SubuserRoutes, { ...deps, bearer, prefix: '/v3' });
   await app.register(dashboardRoutes, { ...deps, sessionSecret: options.sessionSecret ?? randomBytes(32).toString('base64url') });
   return app;
 }

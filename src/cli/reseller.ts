@@ -23,7 +23,8 @@ export function resellerCommand(): Command {
     const digest = await keyLookupDigest(key);
     await withStore(opts, async (store) => {
       // One namespace (SPEC section 8): a customer's username cannot become a reseller's api_user.
-      if (await store.findCustomer(apiUser)) throw new CliError(`${apiUser} is already a customer's username; resellers and customers share one namespace`);
+      // Deleted customers included: their usernames stay reserved (SPEC section 9).
+      if (await store.customerNameHeld(apiUser)) throw new CliError(`${apiUser} is already a customer's username; resellers and customers share one namespace`);
       if (await keyHeldByCustomer(store, digest)) throw new CliError(KEY_TAKEN);
       try {
         // The digest lets the v3 API find this reseller by its key alone (auth/keyDigest.ts).

@@ -3,6 +3,7 @@
 import { type CustomerPage, getJson } from './api.js';
 import { count, h, percent, show } from './dom.js';
 import { sparkline } from './sparkline.js';
+import { createForm, rowActions } from './customerActions.js';
 
 const COLUMNS = [
   { key: 'username', label: 'Customer' },
@@ -53,7 +54,10 @@ export async function renderList(view: HTMLElement): Promise<void> {
       ),
     ),
     h('th', {}, 'Trend (requests/day)'),
+    h('th', {}, 'Actions'),
   );
+  const status = h('p', { class: 'error', id: 'action-error', role: 'alert' });
+  const failed = (message: string) => void (status.textContent = message);
   const rows = page.customers.map((c) =>
     h(
       'tr',
@@ -62,12 +66,15 @@ export async function renderList(view: HTMLElement): Promise<void> {
       h('td', { class: 'num' }, count(c.requests)),
       ...[c.delivered_rate, c.open_rate, c.click_rate, c.bounce_rate, c.spam_rate].map((r) => h('td', { class: 'num' }, percent(r))),
       h('td', {}, sparkline(c.trend)),
+      rowActions(c.username, rerender, failed),
     ),
   );
   const last = Math.min(page.offset + page.limit, page.total);
   show(
     view,
     h('div', { class: 'toolbar' }, h('h2', {}, `Customers · ${page.from} to ${page.to} (UTC)`), search),
+    createForm(rerender),
+    status,
     h('table', { class: 'data', id: 'customers' }, h('thead', {}, head), h('tbody', {}, ...rows)),
     h(
       'div',

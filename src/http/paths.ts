@@ -8,14 +8,20 @@ import { ADAPTERS } from '../providers/index.js';
 const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/api\/stats\.get\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/api\/distributor\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
+  { path: /^\/api\/distributor\.(?:add|delete)\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/apiv2\/reseller\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums|\/monthly)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
+  { path: /^\/v3\/subusers$/, allow: 'GET, POST' },
+  { path: /^\/v3\/subusers\/[^/]+$/, allow: 'PATCH, DELETE' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: new RegExp(`^/webhooks/(?:${Object.keys(ADAPTERS).join('|')})$`), allow: 'POST' },
   { path: /^\/(?:healthz|readyz)$/, allow: 'GET, HEAD' },
   { path: /^\/(?:metrics|openapi\.json|docs)$/, allow: 'GET' },
   { path: /^\/docs\/(?:swagger-ui\.css|swagger-ui-bundle\.js|swagger-ui-standalone-preset\.js|swagger-initializer\.js|favicon-32x32\.png)$/, allow: 'GET' },
-  { path: /^\/dashboard(?:\/assets\/[^/]+|\/api\/me|\/api\/customers(?:\/[^/]+\/series)?)?$/, allow: 'GET' },
+  { path: /^\/dashboard(?:\/assets\/[^/]+|\/api\/me|\/api\/customers\/[^/]+\/series)?$/, allow: 'GET' },
+  { path: /^\/dashboard\/api\/customers$/, allow: 'GET, POST' },
+  { path: /^\/dashboard\/api\/customers\/[^/]+\/(?:enable|disable)$/, allow: 'POST' },
+  { path: /^\/dashboard\/api\/customers\/[^/]+$/, allow: 'DELETE' },
   { path: /^\/dashboard\/log(?:in|out)$/, allow: 'POST' },
 ];
 

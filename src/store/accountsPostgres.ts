@@ -59,23 +59,23 @@ export function postgresAccounts(pool: pg.Pool, run: <T>(fn: () => Promise<T>) =
     findCustomerAccount: (username) =>
       run(async () => {
         if (!storable(username)) return null;
-        const { rows } = await pool.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = $1`, [username]);
+        const { rows } = await pool.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = $1 AND deleted_at IS NULL`, [username]);
         return toAccount(rows[0]);
       }),
     findCustomerByKeyDigest: (digest) =>
-      run(async () => toAccount((await pool.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = $1`, [digest])).rows[0])),
+      run(async () => toAccount((await pool.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = $1 AND deleted_at IS NULL`, [digest])).rows[0])),
     setCustomerKey: (username, salt, hash, digest) =>
       run(async () => {
         if (!storable(username)) return false;
         // A new key ends every dashboard session of the customer (migration 010).
-        const r = await pool.query('UPDATE customers SET key_salt = $1, key_hash = $2, key_digest = $3, session_version = session_version + 1 WHERE username = $4', [salt, hash, digest, username]);
+        const r = await pool.query('UPDATE customers SET key_salt = $1, key_hash = $2, key_digest = $3, session_version = session_version + 1 WHERE username = $4 AND deleted_at IS NULL', [salt, hash, digest, username]);
         return r.rowCount === 1;
       }),
     setCustomerDisabled: (username, disabled) =>
       run(async () => {
         if (!storable(username)) return false;
         // Disabling also ends its dashboard sessions; enabling does not bring them back.
-        return (await pool.query('UPDATE customers SET disabled = $1, session_version = session_version + $2 WHERE username = $3', [disabled, disabled ? 1 : 0, username])).rowCount === 1;
+        return (await pool.query('UPDATE customers SET disabled = $1, session_version = session_version + $2 WHERE username = $3 AND deleted_at IS NULL', [disabled, disabled ? 1 : 0, username])).rowCount === 1;
       }),
     setResellerBrand: (apiUser, brand) =>
       run(async () => {

@@ -58,11 +58,11 @@ const OF_RESELLER = 'customer_id IN (SELECT id FROM customers WHERE reseller_id 
 
 export function sqliteAccounts(db: Database.Database, guard: <T>(fn: () => T) => Promise<T>): Accounts {
   const q = {
-    byName: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = ?`),
-    byDigest: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = ?`),
+    byName: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = ? AND deleted_at IS NULL`),
+    byDigest: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = ? AND deleted_at IS NULL`),
     // A new key or a disable ends every dashboard session of the customer (migration 010).
-    setKey: db.prepare('UPDATE customers SET key_salt = ?, key_hash = ?, key_digest = ?, session_version = session_version + 1 WHERE username = ?'),
-    setDisabled: db.prepare('UPDATE customers SET disabled = ?, session_version = session_version + ? WHERE username = ?'),
+    setKey: db.prepare('UPDATE customers SET key_salt = ?, key_hash = ?, key_digest = ?, session_version = session_version + 1 WHERE username = ? AND deleted_at IS NULL'),
+    setDisabled: db.prepare('UPDATE customers SET disabled = ?, session_version = session_version + ? WHERE username = ? AND deleted_at IS NULL'),
     setBrand: db.prepare('UPDATE resellers SET brand_name = ?, brand_color = ? WHERE api_user = ?'),
     brand: db.prepare('SELECT brand_name, brand_color FROM resellers WHERE id = ?'),
     aggregate: db.prepare(`SELECT ${SUM_ALL} FROM daily_stats WHERE ${OF_RESELLER} AND day <= ?`),

@@ -11,6 +11,7 @@ import { translatePgError } from './pgErrors.js';
 export const COPIED_TABLES = [
   'resellers',
   'customers',
+  'customer_profiles',
   'customer_categories',
   'daily_stats',
   'category_daily_stats',

@@ -14,6 +14,7 @@ import { withClient } from './pgClient.js';
 import { translatePgError } from './pgErrors.js';
 import { postgresProviderState } from './providerStatePostgres.js';
 import { postgresAccounts } from './accountsPostgres.js';
+import { postgresProvisioning } from './provisioningPostgres.js';
 import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
 import { type BatchResult, type Customer, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 
@@ -227,6 +228,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
     backend: 'postgres',
     ...postgresProviderState(pool, options.retentionMs, run),
     ...postgresAccounts(pool, run),
+    ...postgresProvisioning(pool, run),
     addReseller: (apiUser, salt, hash, keyDigest) =>
       run(async () => {
         await pool.query('INSERT INTO resellers (api_user, key_salt, key_hash, key_digest, created_at) VALUES ($1, $2, $3, $4, $5)', [
@@ -249,7 +251,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
     customersOf: (resellerId) =>
       run(async () => {
         const { rows } = await pool.query<{ id: string; username: string; reseller_id: string; timezone: string; webhook_key: string | null }>(
-          'SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE reseller_id = $1',
+          'SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE reseller_id = $1 AND deleted_at IS NULL',
           [resellerId],
         );
         return rows.map((r) => ({ id: Number(r.id), username: r.username, resellerId: Number(r.reseller_id), timezone: r.timezone, webhookKey: r.webhook_key }));
@@ -272,7 +274,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       run(async () => {
         if (!storable(username)) return null;
         const { rows } = await pool.query<{ id: string; username: string; reseller_id: string; timezone: string; webhook_key: string | null }>(
-          'SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = $1',
+          'SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = $1 AND deleted_at IS NULL',
           [username],
         );
         const r = rows[0];
@@ -293,7 +295,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
     setWebhookKey: (username, pem) =>
       run(async () => {
         if (!storable(username)) return false;
-        const r = await pool.query('UPDATE customers SET webhook_key = $1 WHERE username = $2', [pem, username]);
+        const r = await pool.query('UPDATE customers SET webhook_key = $1 WHERE username = $2 AND deleted_at IS NULL', [pem, username]);
         return r.rowCount === 1;
       }),
     applyBatch: (customer, events, rejected, now, resolved = []) =>

@@ -16,6 +16,7 @@ import { ROW_BYTES, ReadCache, categoryRowsBytes, rowMapBytes } from './readCach
 import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 import { sqliteProviderState } from './providerStateSqlite.js';
 import { sqliteAccounts } from './accountsSqlite.js';
+import { sqliteProvisioning } from './provisioningSqlite.js';
 
 const COLS = METRIC_COLUMNS;
 const PLACEHOLDERS = METRICS.map(() => '?').join(', ');
@@ -83,7 +84,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     findReseller: db.prepare('SELECT id, api_user, key_salt, key_hash, key_digest, session_version FROM resellers WHERE api_user = ?'),
     findResellerByKeyDigest: db.prepare('SELECT id, api_user, key_salt, key_hash, key_digest, session_version FROM resellers WHERE key_digest = ?'),
     setResellerKeyDigest: db.prepare('UPDATE resellers SET key_digest = ? WHERE id = ?'),
-    customersOf: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE reseller_id = ?'),
+    customersOf: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE reseller_id = ? AND deleted_at IS NULL'),
     sumsByCustomer: db.prepare(
       `SELECT d.customer_id, ${SUM_ALL} FROM daily_stats d JOIN customers c ON c.id = d.customer_id
        WHERE c.reseller_id = ? AND d.day BETWEEN ? AND ? GROUP BY d.customer_id`,
@@ -97,8 +98,8 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     rotateKey: db.prepare('UPDATE resellers SET key_salt = ?, key_hash = ?, key_digest = ?, session_version = session_version + 1 WHERE api_user = ?'),
     endResellerSessions: db.prepare('UPDATE resellers SET session_version = session_version + 1 WHERE id = ?'),
     endCustomerSessions: db.prepare('UPDATE customers SET session_version = session_version + 1 WHERE id = ?'),
-    findCustomer: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = ?'),
-    setWebhookKey: db.prepare('UPDATE customers SET webhook_key = ? WHERE username = ?'),
+    findCustomer: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = ? AND deleted_at IS NULL'),
+    setWebhookKey: db.prepare('UPDATE customers SET webhook_key = ? WHERE username = ? AND deleted_at IS NULL'),
     // An expired fingerprint is taken over as if absent: the event counts as new (changes = 1).
     insertFingerprint: db.prepare(
       `INSERT INTO event_fingerprints (customer_id, fingerprint, received_at) VALUES (?, ?, ?)
@@ -225,6 +226,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     backend: 'sqlite',
     ...sqliteProviderState(db, options.retentionMs, guard),
     ...sqliteAccounts(db, guard),
+    ...sqliteProvisioning(db, guard),
     readCacheStats: () => cache.stats(),
     addReseller: (apiUser, salt, hash, keyDigest) => guard(() => void q.addReseller.run(apiUser, salt, hash, keyDigest ?? null, Date.now())),
     findResellerByKeyDigest: (keyDigest) =>

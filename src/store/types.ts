@@ -2,6 +2,7 @@
 import type { NormalizedEvent } from '../domain/events.js';
 import type { Metric, MetricRow } from '../domain/metrics.js';
 import type { QuarantineLimits } from '../domain/quarantineRows.js';
+import type { Profile, ProfileField, SearchableField } from '../domain/customerProfile.js';
 import type { DayRange } from '../domain/ranges.js';
 import type { ReadCacheStats } from './readCache.js';
 
@@ -49,6 +50,44 @@ export interface CustomerAccount {
   disabled: boolean;
   /** Dashboard sessions carry this; bumped by sign-out, set-key and disable (migration 010). */
   sessionVersion: number;
+}
+
+/** A customer as the reseller's customer list shows it (SPEC section 9). */
+export interface CustomerRecord {
+  customer: Customer;
+  disabled: boolean;
+  /** Empty strings where nothing was stored (customers created by the CLI). */
+  profile: Profile;
+}
+
+/** Credentials stored for a customer: scrypt hash under its salt, and the Bearer lookup digest. */
+export interface StoredKey {
+  salt: Buffer;
+  hash: Buffer;
+  /** Null when the key cannot name the customer alone (another account holds the same key). */
+  digest: Buffer | null;
+}
+
+export interface NewCustomer {
+  username: string;
+  resellerId: number;
+  timezone: string;
+  key: StoredKey | null;
+  /** Stored in customer_profiles when given; the fields left out are stored empty. */
+  profile: Partial<Profile> | null;
+}
+
+/** One page of a reseller's customers (not deleted), in binary username order. */
+export interface CustomerListQuery {
+  /** Exact matches; `username` too. */
+  filters: Partial<Record<SearchableField | 'username', string>>;
+  /** true: enabled only, false: disabled only. */
+  active?: boolean;
+  /** Keyset: usernames after this one. */
+  after?: string | null;
+  /** Indexed offset (v3's `offset`), applied after `after`. */
+  offset?: number;
+  limit: number;
 }
 
 /** An event that failed validation, kept in quarantine with its reason. */
@@ -120,7 +159,22 @@ export interface Store {
    * Replaces a customer's own key and ends its dashboard sessions; false when no such customer,
    * AlreadyExistsError when another customer has the digest.
    */
-  setCustomerKey(username: string, keySalt: Buffer, keyHash: Buffer, keyDigest: Buffer): Promise<boolean>;
+  setCustomerKey(username: string, keySalt: Buffer, keyHash: Buffer, keyDigest: Buffer | null): Promise<boolean>;
+  // Provisioning (migration 011, SPEC section 9). A deleted customer keeps its row (its username
+  // stays reserved, its statistics stay until `customer purge`) but every other method here
+  // treats it as absent: findCustomer, the account lookups, customersOf, the setters.
+  /** Creates a customer with its key and profile in one transaction; AlreadyExistsError when the username is held (deleted ones too). */
+  createCustomer(customer: NewCustomer): Promise<Customer>;
+  /** The customer of that name even when deleted (for `customer purge`), or null. */
+  findCustomerEvenDeleted(username: string): Promise<{ customer: Customer; deleted: boolean } | null>;
+  /** Whether any customer, deleted ones included, holds this username (the one namespace). */
+  customerNameHeld(username: string): Promise<boolean>;
+  /** One page of the reseller's customers that are not deleted, by username. */
+  listCustomers(resellerId: number, query: CustomerListQuery): Promise<CustomerRecord[]>;
+  /** Marks the customer deleted and drops its credentials; false when absent or already deleted. */
+  deleteCustomer(customerId: number, now: Date): Promise<boolean>;
+  /** Sets the given profile fields (creating the profile when there is none). */
+  updateProfile(customerId: number, fields: Partial<Record<ProfileField, string>>): Promise<void>;
   /**
    * Disables or enables a customer's credentials; disabling also ends its dashboard sessions
    * (enabling does not revive them). False when there is no such customer.

@@ -87,7 +87,7 @@ const ROWS: Row[] = [
   { rule: 'wrong key and no method', qs: 'api_user=r1&api_key=nope&user=c1', status: 401, errors: [BAD_CREDENTIALS] },
   // method
   { rule: 'missing method', qs: 'api_user=r1&api_key=key-r1-secret&user=c1', status: 400, errors: ['error in method: is required'] },
-  { rule: 'unknown method', qs: 'api_user=r1&api_key=key-r1-secret&method=profile&user=c1', status: 404, errors: ['error in method: unknown method'] },
+  { rule: 'unknown method', qs: 'api_user=r1&api_key=key-r1-secret&method=teleport&user=c1', status: 404, errors: ['error in method: unknown method'] },
   { rule: 'method repeated, different', qs: `${BASE}&method=profile`, status: 400, errors: ['error in method: must be given only once'] },
   // user
   { rule: 'missing user', qs: 'api_user=r1&api_key=key-r1-secret&method=stats', status: 400, errors: ['error in user: is required'] },

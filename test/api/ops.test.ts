@@ -239,6 +239,12 @@ describe('GET /openapi.json and /docs', () => {
     '/v3/subusers/stats/sums': ['get'],
     '/v3/subusers/stats/monthly': ['get'],
     '/api/stats.get.json': ['get', 'post'],
+    '/api/distributor.add.json': ['get', 'post'],
+    '/api/distributor.add.xml': ['get', 'post'],
+    '/api/distributor.delete.json': ['get', 'post'],
+    '/api/distributor.delete.xml': ['get', 'post'],
+    '/v3/subusers': ['get', 'post'],
+    '/v3/subusers/{subuser_name}': ['patch', 'delete'],
     '/api/stats.get.xml': ['get', 'post'],
     '/v3/categories/stats': ['get'],
     '/v3/categories/stats/sums': ['get'],
@@ -262,7 +268,7 @@ describe('GET /openapi.json and /docs', () => {
       assert.deepEqual(documented, methods, path);
       assert.equal(allowedMethods(path), methods.map((m) => m.toUpperCase()).join(', '), `${path}: paths.ts agrees`);
       for (const method of methods) {
-        const res = await f.app.inject({ method: method.toUpperCase() as 'GET' | 'HEAD' | 'POST', url: path });
+        const res = await f.app.inject({ method: method.toUpperCase() as 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE', url: path });
         assert.notEqual(res.statusCode, 404, `${method} ${path} is served`);
         assert.notEqual(res.statusCode, 405, `${method} ${path} is served`);
       }
@@ -278,7 +284,9 @@ describe('GET /openapi.json and /docs', () => {
     assert.deepEqual(doc.paths['/api/distributor.manage.json'].get.security, [{ apiUser: [], apiKey: [] }]);
     assert.deepEqual(doc.paths['/apiv2/reseller.manage.xml'].post.security, [{ apiUser: [], apiKey: [] }]);
     assert.deepEqual(doc.paths['/webhooks/events'].post.security, [{ basicAuth: [] }]);
-    for (const p of Object.keys(ENDPOINTS).filter((p) => p.startsWith('/v3/'))) assert.deepEqual(doc.paths[p].get.security, [{ bearerAuth: [] }]);
+    for (const p of Object.keys(ENDPOINTS).filter((p) => p.startsWith('/v3/'))) {
+      for (const method of ENDPOINTS[p] ?? []) assert.deepEqual(doc.paths[p][method].security, [{ bearerAuth: [] }], `${method} ${p}`);
+    }
     assert.deepEqual(doc.paths['/readyz'].get.security, []);
   });
 

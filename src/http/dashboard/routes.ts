@@ -14,9 +14,10 @@ import { ApiError, badParam, unauthorized, userNotFound } from '../../domain/err
 import { ParamErrors, collectParams, single } from '../../domain/params.js';
 import { parseRange } from '../../domain/ranges.js';
 import { SORT_KEYS, type SortKey, customerList, customerSeries } from '../../services/dashboard.js';
-import type { Customer } from '../../store/types.js';
+import type { Customer, Reseller } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
 import { loadAssets } from './assets.js';
+import { provisioningRoutes } from './provisioningRoutes.js';
 import { endSession, sessionAccount, startSession } from './session.js';
 
 export interface DashboardOptions extends AppDeps {
@@ -85,6 +86,15 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     if (!customer || !mayRead(account, customer)) throw userNotFound();
     return customer;
   }
+
+  // Create / disable / enable / delete customers (issue 14), behind the same session and Origin check.
+  // Those actions are a reseller's: a customer session gets the same 403 as for the list.
+  async function signedInReseller(request: FastifyRequest): Promise<Reseller> {
+    const account = await signedIn(request);
+    if (account.kind !== 'reseller') throw new ApiError('forbidden', [CUSTOMER_LIST_REFUSED]);
+    return account.reseller;
+  }
+  provisioningRoutes(app, deps, { signedIn: signedInReseller, checkOrigin });
 
   app.post('/dashboard/login', async (request, reply) => {
     checkOrigin(request);

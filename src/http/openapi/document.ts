@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { legacyPaths, LEGACY_PARAMETERS } from './legacyPaths.js';
 import { SCHEMAS } from './schemas.js';
+import { provisioningPaths } from './provisioningPaths.js';
 import { statsGetPaths } from './statsGetPaths.js';
 import { servicePaths } from './servicePaths.js';
 import type { OpenApiDocument } from './types.js';
@@ -33,7 +34,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'ingest', description: 'Event Webhook ingest.' },
       { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
     ],
-    paths: { ...legacyPaths(), ...statsGetPaths(), ...v3Paths(), ...servicePaths() },
+    paths: { ...legacyPaths(), ...statsGetPaths(), ...provisioningPaths(), ...v3Paths(), ...servicePaths() },
     components: {
       schemas: SCHEMAS,
       parameters: { ...LEGACY_PARAMETERS, ...V3_PARAMETERS },

@@ -84,6 +84,8 @@ export interface PathItemObject {
   get?: OperationObject;
   head?: OperationObject;
   post?: OperationObject;
+  patch?: OperationObject;
+  delete?: OperationObject;
 }
 
 export type SecuritySchemeObject =
