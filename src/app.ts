@@ -19,6 +19,7 @@ import { opsRoutes } from './http/routes/ops.js';
 import { V1, V2, legacyRoutes } from './http/routes/legacy.js';
 import { statsGetRoutes } from './http/routes/statsGet.js';
 import { v3Routes } from './http/routes/v3.js';
+import { v3SuppressionRoutes } from './http/routes/v3Suppression.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import type { SignatureVerifiers } from './http/providerSignatures.js';
 import { AppMetrics } from './metrics/appMetrics.js';
@@ -144,6 +145,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webhookRoutes, { ...deps, signatureVerifiers: options.signatureVerifiers });
   const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, gate);
   await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });
+  await app.register(v3SuppressionRoutes, { ...deps, bearer, prefix: '/v3' });
   await app.register(dashboardRoutes, { ...deps, sessionSecret: options.sessionSecret ?? randomBytes(32).toString('base64url') });
   return app;
 }

@@ -10,6 +10,7 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/api\/distributor\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/apiv2\/reseller\.manage(?:Subuser)?\.(?:json|xml)$/, allow: 'GET, POST' },
   { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums|\/monthly)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
+  { path: /^\/v3\/suppression\/(?:bounces|blocks|invalid_emails|spam_reports|unsubscribes)(?:\/[^/]+)?$/, allow: 'GET, DELETE' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: new RegExp(`^/webhooks/(?:${Object.keys(ADAPTERS).join('|')})$`), allow: 'POST' },
   { path: /^\/(?:healthz|readyz)$/, allow: 'GET, HEAD' },
