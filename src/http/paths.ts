@@ -18,6 +18,7 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/docs\/(?:swagger-ui\.css|swagger-ui-bundle\.js|swagger-ui-standalone-preset\.js|swagger-initializer\.js|favicon-32x32\.png)$/, allow: 'GET' },
   { path: /^\/dashboard(?:\/assets\/[^/]+|\/api\/me|\/api\/customers(?:\/[^/]+\/series)?)?$/, allow: 'GET' },
   { path: /^\/dashboard\/log(?:in|out)$/, allow: 'POST' },
+  { path: /^\/dashboard\/api\/customers\/[^/]+\/suppressions\/[^/]+(?:\/csv)?$/, allow: 'GET' },
 ];
 
 /** The Allow header value for a known path, or undefined for an unknown one. */

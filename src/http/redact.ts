@@ -11,9 +11,9 @@ import { paramName } from '../domain/params.js';
 export const parseQuery = (text: string): Record<string, unknown> => fastQueryString.parse(text);
 
 // Compared lower-cased: a spelling that does not authenticate today is still redacted.
-// `email` is not a secret but personal data (suppression list calls name addresses in it), and
+// `email` and `after_email` are not secrets but personal data (suppression list calls name addresses in them), and
 // a log line must not keep what `customer purge` and list deletions erase.
-const SECRET_PARAMS = new Set(['api_key', 'api_user', 'password', 'confirm_password', 'email']);
+const SECRET_PARAMS = new Set(['api_key', 'api_user', 'password', 'confirm_password', 'email', 'after_email']);
 /** The address in a /v3/suppression/<list>/<email> path, for the same reason. */
 const ADDRESS_IN_PATH = /^(\/v3\/suppression\/[^/?#]+\/)[^/?#]+/;
 

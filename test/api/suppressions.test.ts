@@ -186,6 +186,29 @@ describe('suppression lists over HTTP', () => {
     assert.equal((await status({ 'on-behalf-of': 'c1' }, 'wrong-key')).status, 401);
   });
 
+  test('dashboard tabs: address order with prefix search and keyset pages, CSV, the same gate as every customer page', async () => {
+    const login = await f.app.inject({ method: 'POST', url: '/dashboard/login', payload: { api_user: 'r1', api_key: 'key-r1-secret' } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    const get = (url: string) => f.app.inject({ url, headers: { cookie } });
+    const first = (await get('/dashboard/api/customers/c1/suppressions/bounces?limit=2')).json();
+    assert.deepEqual(first.entries.map((e: { email: string }) => e.email), ['email1@domain.com', 'email2@domain2.com']);
+    assert.equal(first.next, 'email2@domain2.com');
+    assert.deepEqual(first.entries[0], { email: 'email1@domain.com', status: '5.1.1', reason: reason('email1@domain.com'), first_added: at('2009-06-10T12:40:31Z'), created: at('2009-06-10T12:40:31Z') });
+    const second = (await get(`/dashboard/api/customers/c1/suppressions/bounces?limit=2&after_email=${first.next}`)).json();
+    assert.deepEqual(second, { list: 'bounces', entries: [{ email: 'old@domain.com', status: '5.0.0', reason: 'gone', first_added: at('2009-06-01T19:41:39Z'), created: at('2009-06-01T19:41:39Z') }], next: null });
+    const found = (await get('/dashboard/api/customers/c1/suppressions/bounces?email=EMAIL2')).json();
+    assert.deepEqual(found.entries.map((e: { email: string }) => e.email), ['email2@domain2.com']);
+    const csv = await get('/dashboard/api/customers/c1/suppressions/bounces/csv?email=o');
+    assert.match(String(csv.headers['content-type']), /text\/csv/);
+    assert.equal(csv.body, 'email,status,reason,first_added,created\r\nold@domain.com,5.0.0,gone,2009-06-01 19:41:39,2009-06-01 19:41:39\r\n');
+    const other = await get('/dashboard/api/customers/c2/suppressions/bounces');
+    assert.equal(other.statusCode, 400);
+    assert.deepEqual(other.json(), (await get('/dashboard/api/customers/nobody/suppressions/bounces')).json());
+    assert.equal((await get('/dashboard/api/customers/c1/suppressions/nolist')).statusCode, 404);
+    assert.equal((await get('/dashboard/api/customers/c1/suppressions/bounces?limit=0')).statusCode, 400);
+    assert.equal((await f.app.inject({ url: '/dashboard/api/customers/c1/suppressions/bounces' })).statusCode, 401);
+  });
+
   test('deletes: v1 success and "Email does not exist", v3 one (204/404), several and all; a deleted address comes back on its next event', async () => {
     assert.equal((await v1('json', 'method=bounces&user=c1&task=delete&email=Email2@domain2.com')).body, '{"message":"success"}');
     const again = await v1('xml', 'method=bounces&user=c1&task=delete&email=email2@domain2.com');

@@ -14,6 +14,7 @@ import type { Customer, Reseller } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
 import { loadAssets } from './assets.js';
 import { endSession, sessionReseller, startSession } from './session.js';
+import { suppressionRoutes } from './suppressionRoutes.js';
 
 export interface DashboardOptions extends AppDeps {
   /** Signs session cookies; every process behind one load balancer needs the same one. */
@@ -74,6 +75,8 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
     return customer;
   }
+
+  suppressionRoutes(app, deps.store, readableCustomer);
 
   app.post('/dashboard/login', async (request, reply) => {
     checkOrigin(request);
