@@ -64,9 +64,10 @@ export function postgresSuppressions(pool: pg.Pool, run: Run): SuppressionStore 
       run(async () => {
         const after = query.after ?? { created: NEVER, email: '' };
         const { rows } = await pool.query<EntryRow>(
-          `SELECT ${COLUMNS} FROM suppressions WHERE customer_id = $1 AND list = $2 AND created BETWEEN $3 AND $4 AND (created, email) < ($5, $6)
+          // As on SQLite: a range on `created` up to the last page's, then the tie-break.
+          `SELECT ${COLUMNS} FROM suppressions WHERE customer_id = $1 AND list = $2 AND created >= $3 AND created <= $4 AND (created < $5 OR email < $6)
            ORDER BY created DESC, email DESC LIMIT $7 OFFSET $8`,
-          [customerId, query.list, query.from ?? 0, query.to ?? NEVER, after.created, after.email, query.limit, query.skip ?? 0],
+          [customerId, query.list, query.from ?? 0, Math.min(query.to ?? NEVER, after.created), after.created, after.email, query.limit, query.skip ?? 0],
         );
         return rows.map(toEntry);
       }),
