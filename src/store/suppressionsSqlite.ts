@@ -123,6 +123,7 @@ export function sqliteSuppressions(db: Database.Database, guard: Guard): Suppres
         await guard(() => db.transaction(() => ids.forEach((id) => q.unquarantine.run(customerId, id)))());
       } else {
         const named = new Set(emails);
+        if (named.size === 0) return 0;
         const ids = await quarantinedNaming(customerId, (email) => named.has(email));
         deleted = await guard(() =>
           db.transaction(() => {

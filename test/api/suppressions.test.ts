@@ -166,6 +166,19 @@ describe('suppression lists over HTTP', () => {
       body: { errors: [{ field: 'delete_all', message: 'cannot be combined with emails' }] },
     });
     assert.equal((await refused({ method: 'GET', url: '/v3/suppression/bogus', headers: { 'on-behalf-of': 'c1' } })).code, 404);
+    // Bodies that are not what SendGrid documents: a clear 400 each, nothing deleted.
+    const base = String((client as unknown as { defaultRequest: { baseUrl: string } }).defaultRequest.baseUrl);
+    const raw = async (body: string) => {
+      const res = await fetch(`${base}/v3/suppression/bounces`, { method: 'DELETE', headers: { authorization: `Bearer ${R1_KEY}`, 'on-behalf-of': 'c1', 'content-type': 'application/json' }, body });
+      return { status: res.status, body: await res.json() };
+    };
+    assert.deepEqual(await raw('{"emails":'), { status: 400, body: { errors: [{ field: null, message: 'is not valid JSON' }] } });
+    assert.deepEqual(await raw('[]'), { status: 400, body: { errors: [{ field: null, message: 'must be a JSON object with delete_all or emails' }] } });
+    assert.deepEqual(await raw('{}'), { status: 400, body: { errors: [{ field: 'emails', message: 'is required unless delete_all is true' }] } });
+    assert.deepEqual(await raw('{"emails":[1]}'), { status: 400, body: { errors: [{ field: 'emails', message: 'must be an array of strings' }] } });
+    assert.deepEqual(await raw('{"delete_all":"yes"}'), { status: 400, body: { errors: [{ field: 'delete_all', message: 'must be a boolean' }] } });
+    assert.equal((await raw(JSON.stringify({ emails: Array.from({ length: 1001 }, (_, i) => `a${i}@x.y`) }))).status, 400);
+    assert.equal((await get('/v3/suppression/bounces')).length, 3, 'nothing was deleted');
   });
 
   test('tenancy: own customer, another reseller\'s (same as unknown), customer keys, no subuser named', async () => {
