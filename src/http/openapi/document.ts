@@ -5,6 +5,7 @@ import { legacyPaths, LEGACY_PARAMETERS } from './legacyPaths.js';
 import { SCHEMAS } from './schemas.js';
 import { statsGetPaths } from './statsGetPaths.js';
 import { servicePaths } from './servicePaths.js';
+import { suppressionPaths } from './suppressionPaths.js';
 import type { OpenApiDocument } from './types.js';
 import { V3_PARAMETERS, v3Paths } from './v3Paths.js';
 
@@ -33,7 +34,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'ingest', description: 'Event Webhook ingest.' },
       { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
     ],
-    paths: { ...legacyPaths(), ...statsGetPaths(), ...v3Paths(), ...servicePaths() },
+    paths: { ...legacyPaths(), ...statsGetPaths(), ...v3Paths(), ...suppressionPaths(), ...servicePaths() },
     components: {
       schemas: SCHEMAS,
       parameters: { ...LEGACY_PARAMETERS, ...V3_PARAMETERS },

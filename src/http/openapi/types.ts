@@ -84,6 +84,7 @@ export interface PathItemObject {
   get?: OperationObject;
   head?: OperationObject;
   post?: OperationObject;
+  delete?: OperationObject;
 }
 
 export type SecuritySchemeObject =
