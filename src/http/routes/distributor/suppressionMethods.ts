@@ -71,8 +71,9 @@ function handler(spec: V1List): MethodHandler {
     if (task === 'delete') {
       const email = addressParam(params);
       const deleted = await deps.store.deleteSuppressions(customer.id, spec.list, [email]);
-      if (deleted === 0) return reply.code(400).type(CONTENT_TYPES[format]).send(message(format, EMAIL_DOES_NOT_EXIST));
-      return reply.type(CONTENT_TYPES[format]).send(message(format, 'success'));
+      // The pages' "Response: Error" body, with 200: every 4xx of this API carries the error
+      // envelope, and this is no fault of the request (the address is simply not listed).
+      return reply.type(CONTENT_TYPES[format]).send(message(format, deleted === 0 ? EMAIL_DOES_NOT_EXIST : 'success'));
     }
     throw new ApiError('bad_request', [paramMessage('task', task === undefined ? 'is required' : 'must be get or delete')]);
   };
