@@ -24,6 +24,7 @@ const SCRIPTS: Script[] = [
   { file: 'import.ts', rows: '6' },
   { file: 'startup.ts', rows: '7' },
   { file: 'providers.ts', rows: '8' },
+  { file: 'suppressions.ts', rows: '9' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',');

@@ -21,6 +21,7 @@ import { provisioningRoutes } from './http/routes/provisioning.js';
 import { statsGetRoutes } from './http/routes/statsGet.js';
 import { v3Routes } from './http/routes/v3.js';
 import { v3SubuserRoutes } from './http/routes/v3Subusers.js';
+import { v3SuppressionRoutes } from './http/routes/v3Suppression.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import type { SignatureVerifiers } from './http/providerSignatures.js';
 import { AppMetrics } from './metrics/appMetrics.js';
@@ -148,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const bearer = new BearerVerifier(options.store, options.credentialCacheMs ?? 60_000, gate);
   await app.register(v3Routes, { ...deps, bearer, prefix: '/v3' });
   await app.register(v3SubuserRoutes, { ...deps, bearer, prefix: '/v3' });
+  await app.register(v3SuppressionRoutes, { ...deps, bearer, prefix: '/v3' });
   await app.register(dashboardRoutes, { ...deps, sessionSecret: options.sessionSecret ?? randomBytes(32).toString('base64url') });
   return app;
 }

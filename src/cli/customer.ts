@@ -6,6 +6,7 @@ import { AlreadyExistsError } from '../domain/errors.js';
 import { CliError, type CommonOptions, print, withCommonOptions, withStore } from './common.js';
 import { checkProviderKey, checkSigningProvider } from './providerKeys.js';
 import { accountCommands } from './customerAccount.js';
+import { purgeCommand } from './customerPurge.js';
 import { checkName } from './validate.js';
 
 export function customerCommand(): Command {
@@ -64,6 +65,7 @@ export function customerCommand(): Command {
     );
   });
   accountCommands(customer);
+  purgeCommand(customer);
   return customer;
 }
 

@@ -5,6 +5,7 @@ import { type Row, type Series, getJson } from './api.js';
 import { toCsv } from './csv.js';
 import { download } from './download.js';
 import { count, h, show } from './dom.js';
+import { suppressionSection } from './suppressionView.js';
 
 type UPlotCtor = typeof import('uplot');
 const UPlot = (globalThis as unknown as { uPlot: UPlotCtor }).uPlot;
@@ -138,5 +139,6 @@ export async function renderCustomer(view: HTMLElement, username: string, { back
     series.categories.length ? categoryTable.el : h('p', { class: 'note' }, 'No categorised events in this range.'),
     h('div', { class: 'toolbar' }, h('h3', {}, 'By provider'), h('button', { id: 'export-providers', onclick: () => download(`${file}-providers.csv`, providerTable.csv()) }, 'Export CSV')),
     series.providers.length ? providerTable.el : h('p', { class: 'note' }, 'No events in this range.'),
+    suppressionSection(username),
   );
 }

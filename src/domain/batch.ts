@@ -3,6 +3,7 @@
 // store then upserts in one go (one statement per touched row instead of one per event).
 import type { NormalizedEvent } from './events.js';
 import { type Metric, type MetricRow, zeroMetrics } from './metrics.js';
+import { type SuppressionRow, suppressionKey } from './suppression.js';
 
 /** The earliest open (or click) seen of one message. */
 export interface Marker {
@@ -49,6 +50,8 @@ export interface BatchPlan {
   markers: Map<string, Marker>;
   /** Every category named by a counted event, even one that bumps no metric. */
   categories: Set<string>;
+  /** Suppression list rows to upsert: one per list and address named by a counted event. */
+  suppressions: Map<string, SuppressionRow>;
 }
 
 /**
@@ -60,9 +63,11 @@ export function planBatch(fresh: readonly NormalizedEvent[], markers: ReadonlyMa
   const current = new Map(markers);
   const changed = new Map<string, Marker>();
   const categories = new Set<string>();
+  const suppressions = new Map<string, SuppressionRow>();
   for (const e of fresh) {
     const provider = e.provider ?? DEFAULT_PROVIDER;
     for (const c of e.categories) categories.add(c);
+    if (e.suppression) addSuppression(suppressions, e.suppression, e.timestamp);
     for (const m of e.metrics) tally.bump(e.day, e.categories, m, 1, provider);
     if (!e.unique) continue;
     const key = markerKey(e.unique.kind, e.unique.message);
@@ -78,5 +83,21 @@ export function planBatch(fresh: readonly NormalizedEvent[], markers: ReadonlyMa
     current.set(key, marker);
     changed.set(key, marker);
   }
-  return { tally, markers: changed, categories };
+  return { tally, markers: changed, categories, suppressions };
+}
+
+/** An address named several times in a batch: first and last time, the latest event's detail. */
+function addSuppression(rows: Map<string, SuppressionRow>, add: NonNullable<NormalizedEvent['suppression']>, timestamp: number): void {
+  const key = suppressionKey(add.list, add.email);
+  const seen = rows.get(key);
+  if (!seen) {
+    rows.set(key, { ...add, firstAdded: timestamp, created: timestamp });
+    return;
+  }
+  seen.firstAdded = Math.min(seen.firstAdded, timestamp);
+  if (timestamp >= seen.created) {
+    seen.created = timestamp;
+    seen.status = add.status;
+    seen.reason = add.reason;
+  }
 }

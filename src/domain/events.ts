@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { dayOf } from './calendar.js';
 import { type Metric, metricsOf } from './metrics.js';
+import { type SuppressionAdd, suppressionOf } from './suppression.js';
 
 export const EVENT_TYPES = [
   'processed',
@@ -45,6 +46,8 @@ export interface NormalizedEvent {
   unique: { kind: 'open' | 'click'; message: Buffer } | null;
   /** Which provider's webhook (or import) it came through, for the per-provider rollup; absent = `sendgrid`. */
   provider?: string;
+  /** The address this event puts on a suppression list (SPEC section 9), if any. */
+  suppression?: SuppressionAdd;
 }
 
 export type Validation = { ok: true; event: NormalizedEvent } | { ok: false; error: string };
@@ -149,6 +152,10 @@ export function validateEvent(raw: unknown, timeZone: string, dedupeKey?: string
   const fields = identityFields(obj, event);
   if (typeof fields === 'string') return fail(fields);
   const { messageId, email, smtpId, url, type, reason } = fields;
+  // A bounce's enhanced status code (5.1.1) is shown on the bounce and block lists. It is read
+  // only on bounces, where SendGrid defines it, and never enters the fingerprint, so events
+  // stored before suppression lists existed still deduplicate against their retries.
+  const status = event === 'bounce' ? stringOrAbsent(obj.status) : undefined;
 
   const fingerprint =
     dedupeKey !== undefined
@@ -162,16 +169,9 @@ export function validateEvent(raw: unknown, timeZone: string, dedupeKey?: string
     unique = { kind: event, message };
   }
 
-  return {
-    ok: true,
-    event: {
-      event,
-      timestamp,
-      day: dayOf(timestamp, timeZone),
-      categories,
-      metrics: metricsOf({ event, type, reason, machineOpen: obj.sg_machine_open === true }),
-      fingerprint,
-      unique,
-    },
-  };
+  const metrics = metricsOf({ event, type, reason, machineOpen: obj.sg_machine_open === true });
+  const normalized: NormalizedEvent = { event, timestamp, day: dayOf(timestamp, timeZone), categories, metrics, fingerprint, unique };
+  const suppression = suppressionOf({ event, metrics, email, status, reason });
+  if (suppression) normalized.suppression = suppression;
+  return { ok: true, event: normalized };
 }

@@ -13,6 +13,7 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/v3\/(?:stats|subusers\/stats(?:\/sums|\/monthly)?|categories\/stats(?:\/sums)?)$/, allow: 'GET' },
   { path: /^\/v3\/subusers$/, allow: 'GET, POST' },
   { path: /^\/v3\/subusers\/[^/]+$/, allow: 'PATCH, DELETE' },
+  { path: /^\/v3\/suppression\/(?:bounces|blocks|invalid_emails|spam_reports|unsubscribes)(?:\/[^/]+)?$/, allow: 'GET, DELETE' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: new RegExp(`^/webhooks/(?:${Object.keys(ADAPTERS).join('|')})$`), allow: 'POST' },
   { path: /^\/(?:healthz|readyz)$/, allow: 'GET, HEAD' },
@@ -23,6 +24,7 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/dashboard\/api\/customers\/[^/]+\/(?:enable|disable)$/, allow: 'POST' },
   { path: /^\/dashboard\/api\/customers\/[^/]+$/, allow: 'DELETE' },
   { path: /^\/dashboard\/log(?:in|out)$/, allow: 'POST' },
+  { path: /^\/dashboard\/api\/customers\/[^/]+\/suppressions\/[^/]+(?:\/csv)?$/, allow: 'GET' },
 ];
 
 /** The Allow header value for a known path, or undefined for an unknown one. */

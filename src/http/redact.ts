@@ -11,7 +11,11 @@ import { paramName } from '../domain/params.js';
 export const parseQuery = (text: string): Record<string, unknown> => fastQueryString.parse(text);
 
 // Compared lower-cased: a spelling that does not authenticate today is still redacted.
-const SECRET_PARAMS = new Set(['api_key', 'api_user', 'password', 'confirm_password']);
+// `email` and `after_email` are not secrets but personal data (suppression list calls name addresses in them), and
+// a log line must not keep what `customer purge` and list deletions erase.
+const SECRET_PARAMS = new Set(['api_key', 'api_user', 'password', 'confirm_password', 'email', 'after_email']);
+/** The address in a /v3/suppression/<list>/<email> path, for the same reason. */
+const ADDRESS_IN_PATH = /^(\/v3\/suppression\/[^/?#]+\/)[^/?#]+/;
 
 const REDACTED = '[redacted]';
 
@@ -47,5 +51,6 @@ export function redactUrl(url: string): string {
       break;
     }
   }
-  return cut < 0 ? url : `${url.slice(0, cut + 1)}${redactParams(url.slice(cut + 1))}`;
+  const path = (cut < 0 ? url : url.slice(0, cut)).replace(ADDRESS_IN_PATH, `$1${REDACTED}`);
+  return cut < 0 ? path : `${path}${url[cut]}${redactParams(url.slice(cut + 1))}`;
 }

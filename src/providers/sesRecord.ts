@@ -161,10 +161,13 @@ function mapBounce(r: Record<string, unknown>, source: RecordSource, build: Buil
   const bounceType = typeof b.bounceType === 'string' ? b.bounceType : 'Undetermined';
   const subType = typeof b.bounceSubType === 'string' ? b.bounceSubType : 'Undetermined';
   const diagnostics = new Map<string, string>();
+  // The enhanced status code (5.1.1) per recipient, shown on the bounce and block lists.
+  const statuses = new Map<string, string>();
   if (Array.isArray(list)) {
     for (const entry of list) {
       const e = obj(entry);
       if (typeof e?.emailAddress === 'string' && typeof e.diagnosticCode === 'string') diagnostics.set(e.emailAddress, e.diagnosticCode);
+      if (typeof e?.emailAddress === 'string' && typeof e.status === 'string') statuses.set(e.emailAddress, e.status);
     }
   }
   const reasonOf = (rcpt: string) => cut(diagnostics.get(rcpt) ?? `${bounceType}: ${subType}`);
@@ -173,7 +176,7 @@ function mapBounce(r: Record<string, unknown>, source: RecordSource, build: Buil
   if (bounceType === 'Permanent' && drop) return build(rcpts, at, () => ({ event: 'dropped', reason: drop }), false);
   // J2: SES publishes a Transient bounce only once it has stopped retrying: a block, not a deferral.
   const sgType = bounceType === 'Transient' ? 'blocked' : 'bounce';
-  return build(rcpts, at, (rcpt) => ({ event: 'bounce', type: sgType, reason: reasonOf(rcpt) }), true);
+  return build(rcpts, at, (rcpt) => ({ event: 'bounce', type: sgType, reason: reasonOf(rcpt), ...(statuses.has(rcpt) ? { status: statuses.get(rcpt) } : {}) }), true);
 }
 
 /** J1, with SES's send time: one request per recipient, counted by whichever outcome comes first. */

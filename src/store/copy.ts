@@ -21,6 +21,7 @@ export const COPIED_TABLES = [
   'quarantine',
   'provider_webhook_keys',
   'webhook_replay_tokens',
+  'suppressions',
 ] as const;
 
 // PostgreSQL binds at most 65535 parameters per statement.

@@ -15,6 +15,7 @@ import { translatePgError } from './pgErrors.js';
 import { postgresProviderState } from './providerStatePostgres.js';
 import { postgresAccounts } from './accountsPostgres.js';
 import { postgresProvisioning } from './provisioningPostgres.js';
+import { PG_UPSERT_SUPPRESSIONS, postgresSuppressions } from './suppressionsPostgres.js';
 import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
 import { type BatchResult, type Customer, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 
@@ -194,6 +195,18 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           [...plan.categories].sort(compare),
         ]);
       }
+      if (plan.suppressions.size > 0) {
+        const rows = [...plan.suppressions.values()].sort((a, b) => compare(a.list, b.list) || compare(a.email, b.email));
+        await client.query(PG_UPSERT_SUPPRESSIONS, [
+          cid,
+          rows.map((r) => r.list),
+          rows.map((r) => r.email),
+          rows.map((r) => r.status),
+          rows.map((r) => r.reason),
+          rows.map((r) => r.firstAdded),
+          rows.map((r) => r.created),
+        ]);
+      }
       if (rejected.length > 0) {
         const rows = quarantineRows(rejected, limits);
         const inserted = await client.query(
@@ -229,6 +242,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
     ...postgresProviderState(pool, options.retentionMs, run),
     ...postgresAccounts(pool, run),
     ...postgresProvisioning(pool, run),
+    ...postgresSuppressions(pool, run),
     addReseller: (apiUser, salt, hash, keyDigest) =>
       run(async () => {
         await pool.query('INSERT INTO resellers (api_user, key_salt, key_hash, key_digest, created_at) VALUES ($1, $2, $3, $4, $5)', [

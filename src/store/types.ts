@@ -4,6 +4,7 @@ import type { Metric, MetricRow } from '../domain/metrics.js';
 import type { QuarantineLimits } from '../domain/quarantineRows.js';
 import type { Profile, ProfileField, SearchableField } from '../domain/customerProfile.js';
 import type { DayRange } from '../domain/ranges.js';
+import type { SuppressionEntry, SuppressionList } from '../domain/suppression.js';
 import type { ReadCacheStats } from './readCache.js';
 
 export interface Reseller {
@@ -130,7 +131,50 @@ export interface NamePage {
   limit: number;
 }
 
-export interface Store {
+/** One page of a suppression list, newest first (`created` desc, then email desc). */
+export interface SuppressionQuery {
+  list: SuppressionList;
+  /** `created` from / to, unix seconds, inclusive. */
+  from?: number;
+  to?: number;
+  /** Keyset: the last entry of the previous page; absent for the first page. */
+  after?: { created: number; email: string };
+  /** Entries skipped before the page (v3 `offset`); callers keep it bounded. */
+  skip?: number;
+  limit: number;
+}
+
+/** One page of a suppression list in address order, for a prefix search. */
+export interface AddressQuery {
+  list: SuppressionList;
+  /** Addresses starting with this ('' = all). */
+  prefix: string;
+  /** Keyset: the last address of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+/** Suppression lists (migration 012, SPEC section 9); rows are written by applyBatch. */
+export interface SuppressionStore {
+  suppressions(customerId: number, query: SuppressionQuery): Promise<SuppressionEntry[]>;
+  suppressionsByAddress(customerId: number, query: AddressQuery): Promise<SuppressionEntry[]>;
+  suppression(customerId: number, list: SuppressionList, email: string): Promise<SuppressionEntry | null>;
+  /**
+   * Removes the addresses (or with 'all' the whole list) and every quarantined payload of the
+   * customer that names a removed address, then clears the copies the database files may keep
+   * (SQLite: secure_delete is on, and the WAL is checkpointed and truncated). Returns how many
+   * list entries went.
+   */
+  deleteSuppressions(customerId: number, list: SuppressionList, emails: readonly string[] | 'all'): Promise<number>;
+  /**
+   * Removes the customer and every row of every table that has a `customer_id` column, so its
+   * username is free again; false when there is no such customer. As deleteSuppressions, no
+   * copy is left in the SQLite files; PostgreSQL vacuums the tables it touched.
+   */
+  purgeCustomer(username: string): Promise<{ rows: Record<string, number> } | null>;
+}
+
+export interface Store extends SuppressionStore {
   readonly backend: 'sqlite' | 'postgres';
   /** `keyDigest`: the key's lookup digest (auth/keyDigest.ts); AlreadyExistsError when taken. */
   addReseller(apiUser: string, keySalt: Buffer, keyHash: Buffer, keyDigest?: Buffer): Promise<void>;

@@ -248,6 +248,12 @@ describe('GET /openapi.json and /docs', () => {
     '/api/stats.get.xml': ['get', 'post'],
     '/v3/categories/stats': ['get'],
     '/v3/categories/stats/sums': ['get'],
+    ...Object.fromEntries(
+      ['bounces', 'blocks', 'invalid_emails', 'spam_reports', 'unsubscribes'].flatMap((l) => [
+        [`/v3/suppression/${l}`, ['get', 'delete']],
+        [`/v3/suppression/${l}/{email}`, ['get', 'delete']],
+      ]),
+    ),
     '/webhooks/events': ['post'],
     ...Object.fromEntries(Object.keys(ADAPTERS).map((p) => [`/webhooks/${p}`, ['post']])),
     '/healthz': ['get', 'head'],

@@ -114,6 +114,27 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(Number((total ?? '').replaceAll(',', '')), expected.reduce((n, r) => n + Number(r.requests), 0));
   });
 
+  test('suppression list tabs: the bounced addresses, prefix search, another list, CSV equal to the v1 list', async () => {
+    await page.waitForSelector('#suppression-table tbody tr');
+    const api = await f.app.inject({ url: '/api/distributor.manage.json?api_user=r1&api_key=key-r1-secret&method=bounces&user=c1&task=get' });
+    const listed = (api.json() as Array<{ email: string }>).map((e) => e.email).sort();
+    assert.ok(listed.length > 1);
+    const shown = async () => (await page.locator('#suppression-table tbody tr td:first-child').allTextContents()).sort();
+    assert.deepEqual(await shown(), listed);
+    await page.fill('#suppression-search', 'u1');
+    await page.waitForFunction(() => document.querySelectorAll('#suppression-table tbody tr').length === 1);
+    assert.deepEqual(await shown(), ['u10@example.com']);
+    await page.fill('#suppression-search', '');
+    await page.waitForFunction((n) => document.querySelectorAll('#suppression-table tbody tr').length === n, listed.length);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#suppression-export')]);
+    const csv = readFileSync((await download.path()) as string, 'utf8').trim().split('\r\n');
+    assert.equal(csv[0], 'email,status,reason,first_added,created');
+    assert.deepEqual(csv.slice(1).map((line) => line.split(',')[0]).sort(), listed);
+    await page.click('#tab-spam_reports');
+    await page.waitForFunction(() => document.querySelector('#suppression-table tbody td')?.textContent === 'u7@example.com');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-suppressions.png'), fullPage: true });
+  });
+
   test('sign out ends the session', async () => {
     await page.click('#logout');
     await page.waitForSelector('#login');

@@ -131,7 +131,8 @@ function checkAnswer(res: LightMyRequestResponse, format: Format | null, method:
     assert.ok(res.body.startsWith(XML_DECL), `XML declaration: ${where}`);
     assert.equal(XMLValidator.validate(res.body), true, `well-formed XML: ${where}`);
     if (res.statusCode === 200) {
-      assert.match(res.body.slice(XML_DECL.length), /^<(stats|categories)(\/>|>)/, `200 XML root: ${where}`);
+      // Statistics, or a suppression list method's answer (a list, or <result> of a delete).
+      assert.match(res.body.slice(XML_DECL.length), /^<(stats|categories|bounces|blocks|spamreports|invalidemails|unsubscribes)(\/>|>)|^<result><message>(success|Email does not exist)<\/message><\/result>$/, `200 XML root: ${where}`);
     } else {
       assert.match(
         res.body.slice(XML_DECL.length),
@@ -228,6 +229,13 @@ const credentials = fc.oneof(
 );
 const methodParam = fc.oneof(
   { weight: 10, arbitrary: fc.constant([pair('method', 'stats')]) },
+  // The suppression list methods (issue 14): get and delete with any task, date and email.
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom('bounces', 'blocks', 'spamreports', 'invalidemails', 'unsubscribes'), fc.constantFrom('get', 'delete', 'add', ''), encodedValue, encodedValue)
+      .map(([m, task, email, date]): Pair[] => [pair('method', m), pair('task', task), pair('email', email), pair('date', date)]),
+  },
   { weight: 1, arbitrary: fc.array(fc.tuple(fc.constantFrom('method', 'method%5B%5D'), encodedValue), { maxLength: 2 }) },
 );
 const userParam = fc.oneof(

@@ -88,10 +88,10 @@ describe('SES records through SNS → SendGrid events and metrics', () => {
     });
   }
 
-  test('Bounce keeps the SMTP diagnostic as the reason and the bounce time as the day', () => {
+  test('Bounce keeps the SMTP diagnostic as the reason, the enhanced status (suppression lists) and the bounce time as the day', () => {
     const [first] = events(viaSns(fx.bounce('Permanent', 'General')));
     assert.deepEqual(first?.event, {
-      event: 'bounce', type: 'bounce', reason: 'smtp; 550 5.1.1 user unknown',
+      event: 'bounce', type: 'bounce', reason: 'smtp; 550 5.1.1 user unknown', status: '5.1.1',
       timestamp: at('2017-08-05T00:41:02.669Z'), email: 'recipient@example.com', sg_message_id: UNIT, category: CATEGORIES,
     });
     const [dropped] = events(viaSns(fx.bounce('Permanent', 'Suppressed')));

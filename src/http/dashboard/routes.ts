@@ -19,6 +19,7 @@ import type { AppDeps } from '../deps.js';
 import { loadAssets } from './assets.js';
 import { provisioningRoutes } from './provisioningRoutes.js';
 import { endSession, sessionAccount, startSession } from './session.js';
+import { suppressionRoutes } from './suppressionRoutes.js';
 
 export interface DashboardOptions extends AppDeps {
   /** Signs session cookies; every process behind one load balancer needs the same one. */
@@ -95,6 +96,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     return account.reseller;
   }
   provisioningRoutes(app, deps, { signedIn: signedInReseller, checkOrigin });
+  suppressionRoutes(app, deps.store, readableCustomer);
 
   app.post('/dashboard/login', async (request, reply) => {
     checkOrigin(request);

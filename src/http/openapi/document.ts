@@ -6,6 +6,7 @@ import { SCHEMAS } from './schemas.js';
 import { provisioningPaths } from './provisioningPaths.js';
 import { statsGetPaths } from './statsGetPaths.js';
 import { servicePaths } from './servicePaths.js';
+import { suppressionPaths } from './suppressionPaths.js';
 import type { OpenApiDocument } from './types.js';
 import { V3_PARAMETERS, v3Paths } from './v3Paths.js';
 
@@ -34,7 +35,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'ingest', description: 'Event Webhook ingest.' },
       { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
     ],
-    paths: { ...legacyPaths(), ...statsGetPaths(), ...provisioningPaths(), ...v3Paths(), ...servicePaths() },
+    paths: { ...legacyPaths(), ...statsGetPaths(), ...provisioningPaths(), ...v3Paths(), ...suppressionPaths(), ...servicePaths() },
     components: {
       schemas: SCHEMAS,
       parameters: { ...LEGACY_PARAMETERS, ...V3_PARAMETERS },
