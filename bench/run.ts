@@ -24,6 +24,8 @@ const SCRIPTS: Script[] = [
   { file: 'import.ts', rows: '6' },
   { file: 'startup.ts', rows: '7' },
   { file: 'providers.ts', rows: '8' },
+  { file: 'mixed-reads.ts', rows: '9' },
+  { file: 'stats-under-ingest.ts', rows: '10' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',');
