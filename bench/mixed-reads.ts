@@ -6,43 +6,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RowResult, QUICK, SIZES, ensureBuilt, fmt, log, runRow, tempDir } from './lib/env.js';
-import { categoryName, rng } from './lib/events.js';
 import { request } from './lib/http.js';
-import { MIXED_CATEGORIES, buildMixedDb } from './lib/mixed-db.js';
-import { API_KEY, API_USER, startBareServer, startServer } from './lib/server.js';
+import { buildMixedDb, mixedPaths } from './lib/mixed-db.js';
+import { startBareServer, startServer } from './lib/server.js';
 import { GENERATOR, type WrkResult, ensureWrk, loadPaths } from './lib/wrk.js';
 
 const NAME = 'mixed-reads';
 const CUSTOMERS = QUICK ? 200 : 1_000;
 const PATHS = 20_000;
 const CONNECTIONS = 32;
-
-const iso = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
-
-export function mixedPaths(count: number, customers: number, seed: number): string[] {
-  const rand = rng(seed);
-  const today = Math.floor(Date.now() / 86_400_000);
-  const out: string[] = [];
-  for (let n = 0; n < count; n++) {
-    const user = `c${1 + Math.floor(rand() * customers)}`;
-    const xml = rand() < 0.1;
-    const kind = rand();
-    let extra: string;
-    if (kind < 0.05) extra = 'aggregate=1';
-    else {
-      const days = 1 + Math.floor(rand() * 90);
-      const end = today - Math.floor(rand() * 20);
-      extra = `start_date=${iso(end - days + 1)}&end_date=${iso(end)}`;
-      if (kind < 0.35) {
-        const a = Math.floor(rand() * MIXED_CATEGORIES);
-        const b = (a + 1 + Math.floor(rand() * (MIXED_CATEGORIES - 1))) % MIXED_CATEGORIES;
-        extra += `&category=${categoryName(a)}&category=${categoryName(b)}`;
-      }
-    }
-    out.push(`/api/distributor.manage.${xml ? 'xml' : 'json'}?api_user=${API_USER}&api_key=${API_KEY}&method=stats&user=${user}&${extra}`);
-  }
-  return out;
-}
 
 async function main(): Promise<RowResult[]> {
   ensureBuilt();

@@ -3,8 +3,8 @@
 // (the first customer and the reseller through the CLI, so the schema is the server's). Values
 // differ per customer and day so that no two answers are the same bytes.
 import Database from 'better-sqlite3';
-import { categoryName } from './events.js';
-import { API_USER, setupInstallation } from './server.js';
+import { categoryName, rng } from './events.js';
+import { API_KEY, API_USER, setupInstallation } from './server.js';
 
 export const MIXED_HISTORY_DAYS = 200;
 export const MIXED_CATEGORIES = 4;
@@ -46,3 +46,32 @@ export async function buildMixedDb(path: string, customers: number): Promise<voi
     db.close();
   }
 }
+
+/** `count` request paths of the mixed load (see mixed-reads.ts), deterministic for a seed. */
+const iso = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
+
+export function mixedPaths(count: number, customers: number, seed: number): string[] {
+  const rand = rng(seed);
+  const today = Math.floor(Date.now() / 86_400_000);
+  const out: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const user = `c${1 + Math.floor(rand() * customers)}`;
+    const xml = rand() < 0.1;
+    const kind = rand();
+    let extra: string;
+    if (kind < 0.05) extra = 'aggregate=1';
+    else {
+      const days = 1 + Math.floor(rand() * 90);
+      const end = today - Math.floor(rand() * 20);
+      extra = `start_date=${iso(end - days + 1)}&end_date=${iso(end)}`;
+      if (kind < 0.35) {
+        const a = Math.floor(rand() * MIXED_CATEGORIES);
+        const b = (a + 1 + Math.floor(rand() * (MIXED_CATEGORIES - 1))) % MIXED_CATEGORIES;
+        extra += `&category=${categoryName(a)}&category=${categoryName(b)}`;
+      }
+    }
+    out.push(`/api/distributor.manage.${xml ? 'xml' : 'json'}?api_user=${API_USER}&api_key=${API_KEY}&method=stats&user=${user}&${extra}`);
+  }
+  return out;
+}
+

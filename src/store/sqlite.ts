@@ -12,7 +12,8 @@ import type { DayRange } from '../domain/ranges.js';
 import { DEFAULT_QUARANTINE_LIMITS, quarantineRows } from '../domain/quarantineRows.js';
 import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
-import { ROW_BYTES, ReadCache, categoryRowsBytes, rowMapBytes } from './readCache.js';
+import { ReadCache, categoryRowsBytes } from './readCache.js';
+import { Series } from './series.js';
 import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 import { sqliteProviderState } from './providerStateSqlite.js';
 import { sqliteAccounts } from './accountsSqlite.js';
@@ -157,6 +158,42 @@ export function openSqlite(path: string, options: StoreOptions): Store {
 
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const cache = new ReadCache(() => dataVersion.get() as number, options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES);
+
+  // Rollups answered from per-customer series (series.ts) held in the read cache; with the cache
+  // off (budget 0) each call reads just its range from SQLite instead, as before.
+  const seriesOn = (options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES) > 0;
+  const seriesSql = {
+    daily: db.prepare(`SELECT day, ${COLS} FROM daily_stats WHERE customer_id = ? ORDER BY day`),
+    category: db.prepare(`SELECT day, ${COLS} FROM category_daily_stats WHERE customer_id = ? AND category = ? ORDER BY day`),
+  };
+  const knownCategories = (customerId: number, names: readonly string[]): Set<string> => {
+    const rows = db
+      .prepare(`SELECT category FROM customer_categories WHERE customer_id = ? AND category IN (${inList(names.length)})`)
+      .all(customerId, ...names) as Array<{ category: string }>;
+    return new Set(rows.map((r) => r.category));
+  };
+  const seriesBytes = (s: Series): number => s.bytes;
+  const dailySeries = (customerId: number): Series =>
+    cache.get(customerId, 'S|d', () => Series.of(seriesSql.daily.all(customerId) as Array<Record<string, unknown>>), seriesBytes);
+  const categorySeries = (customerId: number, name: string): Series =>
+    cache.get(customerId, `S|c|${name}`, () => Series.of(seriesSql.category.all(customerId, name) as Array<Record<string, unknown>>), seriesBytes);
+  const directDaily = (customerId: number, range: DayRange, metrics: readonly Metric[] | undefined): Map<number, MetricRow> => {
+    const out = new Map<number, MetricRow>();
+    for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
+    return out;
+  };
+  const directCategoryDaily = (customerId: number, categories: readonly string[], range: DayRange, metrics: readonly Metric[] | undefined): Map<string, Map<number, MetricRow>> => {
+    const out = new Map<string, Map<number, MetricRow>>();
+    if (categories.length === 0) return out;
+    const rows = read('category', metrics, categories.length).all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
+    for (const [name, days] of byNameAndDay(rows, 'category')) out.set(name, days);
+    return out;
+  };
+  const directCategoryAggregate = (customerId: number, categories: readonly string[], metrics: readonly Metric[] | undefined, throughDay: number): Map<string, MetricRow> => {
+    if (categories.length === 0) return new Map<string, MetricRow>();
+    const rows = read('categoryAggregate', metrics, categories.length).all(customerId, ...categories, throughDay) as Array<Record<string, unknown>>;
+    return new Map(rows.map((r) => [String(r.category), toRow(r)]));
+  };
 
   // One per sort metric at most (v3 sums): a bounded set.
   const sumsPages = new Map<string, Database.Statement>();
@@ -339,23 +376,21 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         return deleted;
       }),
     daily: (customerId, range: DayRange, metrics) =>
-      guard(() =>
-        cache.get(customerId, `d|${range.from}|${range.to}|${metricList(metrics).join(',')}`, () => {
-          const out = new Map<number, MetricRow>();
-          for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
-          return out;
-        }, rowMapBytes),
-      ),
+      guard(() => {
+        if (!seriesOn) return directDaily(customerId, range, metrics);
+        return dailySeries(customerId).rowsIn(range, metricList(metrics));
+      }),
     categoryDaily: (customerId, categories, range, metrics) =>
-      guard(() =>
-        cache.get(customerId, `c|${range.from}|${range.to}|${metricList(metrics).join(',')}|${JSON.stringify(categories)}`, () => {
-          const out = new Map<string, Map<number, MetricRow>>();
-          if (categories.length === 0) return out;
-          const rows = read('category', metrics, categories.length).all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
-          for (const [name, days] of byNameAndDay(rows, 'category')) out.set(name, days);
-          return out;
-        }, categoryRowsBytes),
-      ),
+      guard(() => {
+        if (!seriesOn) return directCategoryDaily(customerId, categories, range, metrics);
+        const list = metricList(metrics);
+        const out = new Map<string, Map<number, MetricRow>>();
+        for (const name of categories) {
+          const days = categorySeries(customerId, name).rowsIn(range, list);
+          if (days.size > 0) out.set(name, days); // as SQL: a name appears only with rows in range
+        }
+        return out;
+      }),
     providerDaily: (customerId, range) =>
       guard(() =>
         cache.get(customerId, `p|${range.from}|${range.to}`, () => {
@@ -365,27 +400,21 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         }, categoryRowsBytes),
       ),
     aggregate: (customerId, metrics, throughDay = LAST_DAY) =>
-      guard(() =>
-        cache.get(
-          customerId,
-          `a|${throughDay}|${metricList(metrics).join(',')}`,
-          () => toRow(read('aggregate', metrics).get(customerId, throughDay) as Record<string, unknown>),
-          () => ROW_BYTES,
-        ),
-      ),
+      guard(() => {
+        if (!seriesOn) return toRow(read('aggregate', metrics).get(customerId, throughDay) as Record<string, unknown>);
+        return dailySeries(customerId).sumThrough(throughDay, metricList(metrics));
+      }),
     categoryAggregate: (customerId, categories, metrics, throughDay = LAST_DAY) =>
-      guard(() =>
-        cache.get(
-          customerId,
-          `ca|${throughDay}|${metricList(metrics).join(',')}|${JSON.stringify(categories)}`,
-          () => {
-            if (categories.length === 0) return new Map<string, MetricRow>();
-            const rows = read('categoryAggregate', metrics, categories.length).all(customerId, ...categories, throughDay) as Array<Record<string, unknown>>;
-            return new Map(rows.map((r) => [String(r.category), toRow(r)]));
-          },
-          (rows) => [...rows.keys()].reduce((bytes, name) => bytes + 80 + name.length * 2, rowMapBytes(rows)),
-        ),
-      ),
+      guard(() => {
+        if (!seriesOn) return directCategoryAggregate(customerId, categories, metrics, throughDay);
+        const list = metricList(metrics);
+        const out = new Map<string, MetricRow>();
+        for (const name of categories) {
+          const series = categorySeries(customerId, name);
+          if (series.hasThrough(throughDay)) out.set(name, series.sumThrough(throughDay, list));
+        }
+        return out;
+      }),
     categories: (customerId, page) =>
       guard(() => {
         const rows = page
@@ -407,10 +436,8 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     knownCategories: (customerId, names) =>
       guard(() => {
         if (names.length === 0) return new Set<string>();
-        const rows = db
-          .prepare(`SELECT category FROM customer_categories WHERE customer_id = ? AND category IN (${inList(names.length)})`)
-          .all(customerId, ...names) as Array<{ category: string }>;
-        return new Set(rows.map((r) => r.category));
+        if (seriesOn) return cache.get(customerId, `k|${JSON.stringify(names)}`, () => knownCategories(customerId, names), (set) => 64 + [...set].reduce((b, n) => b + 80 + n.length * 2, 0));
+        return knownCategories(customerId, names);
       }),
     quarantined: (customerId, limit, afterId = 0) =>
       guard(() =>
