@@ -22,6 +22,9 @@ export interface ReadCacheStats {
   bytes: number;
   budget: number;
   entries: number;
+  /** Reseller/customer lookups answered from memory, and those that read the database (accountMemo.ts). */
+  accountHits?: number;
+  accountMisses?: number;
 }
 
 interface Entry {

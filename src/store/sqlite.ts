@@ -14,6 +14,7 @@ import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, 
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import { ReadCache, categoryRowsBytes } from './readCache.js';
 import { Series } from './series.js';
+import { AccountMemo, withAccountMemo } from './accountMemo.js';
 import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 import { sqliteProviderState } from './providerStateSqlite.js';
 import { sqliteAccounts } from './accountsSqlite.js';
@@ -257,11 +258,12 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     return { accepted: fresh.length, duplicates: events.length - fresh.length };
   });
 
-  return {
+  const memo = new AccountMemo(() => dataVersion.get() as number);
+  return withAccountMemo({
     backend: 'sqlite',
     ...sqliteProviderState(db, options.retentionMs, guard),
     ...sqliteAccounts(db, guard),
-    readCacheStats: () => cache.stats(),
+    readCacheStats: () => ({ ...cache.stats(), ...memo.counts }),
     addReseller: (apiUser, salt, hash, keyDigest) => guard(() => void q.addReseller.run(apiUser, salt, hash, keyDigest ?? null, Date.now())),
     findResellerByKeyDigest: (keyDigest) =>
       guard(() => {
@@ -451,5 +453,5 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       ),
     schemaVersion: () => guard(() => Number((q.schemaVersion.get() as { version: number }).version)),
     close: () => guard(() => void db.close()),
-  };
+  }, memo);
 }

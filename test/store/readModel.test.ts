@@ -91,3 +91,49 @@ describe('SQLite read model: series answers equal SQL answers, and see other con
     for (let i = 0; i < 20; i++) await same(rand);
   });
 });
+
+describe('SQLite account records in memory: exact under this process\'s and other connections\' changes', () => {
+  let dir: TempDir;
+  let server: Store;
+  let cli: Store;
+  before(async () => {
+    dir = tempDir();
+    const file = join(dir.path, 'accounts.sqlite');
+    server = openSqlite(file, { retentionMs: RETENTION_MS });
+    cli = openSqlite(file, { retentionMs: RETENTION_MS });
+    await server.addCustomer('c1', await addReseller(server, 'r1', 'key-r1-secret'), 'UTC');
+  });
+  after(async () => {
+    await server.close();
+    await cli.close();
+    dir.cleanup();
+  });
+
+  test('lookups are served from memory until another connection or this process changes an account', async () => {
+    const first = await server.findCustomerAccount('c1');
+    assert.equal(first?.disabled, false);
+    const hits = server.readCacheStats?.().accountHits ?? 0;
+    assert.equal((await server.findCustomerAccount('c1'))?.disabled, false);
+    assert.equal(server.readCacheStats?.().accountHits, hits + 1, 'the second lookup came from memory');
+
+    // Another connection (the CLI in another process) disables the customer: seen at once.
+    assert.equal(await cli.setCustomerDisabled('c1', true), true);
+    assert.equal((await server.findCustomerAccount('c1'))?.disabled, true);
+
+    // This process re-enables it: seen at once too.
+    assert.equal(await server.setCustomerDisabled('c1', false), true);
+    assert.equal((await server.findCustomerAccount('c1'))?.disabled, false);
+
+    // A rotated reseller key (another connection) replaces the remembered hash.
+    const before = await server.findReseller('r1');
+    assert.equal(await cli.rotateKey('r1', Buffer.alloc(16, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 3)), true);
+    const after = await server.findReseller('r1');
+    assert.notDeepEqual(after?.keyHash, before?.keyHash);
+    assert.deepEqual(after?.keyHash, Buffer.alloc(32, 2));
+
+    // A name unknown a moment ago exists as soon as another connection adds it.
+    assert.equal(await server.findCustomer('c2'), null);
+    await cli.addCustomer('c2', (after as { id: number }).id, 'UTC');
+    assert.equal((await server.findCustomer('c2'))?.username, 'c2');
+  });
+});
