@@ -69,6 +69,27 @@ export class ReadCache {
     return value;
   }
 
+  /** The value held for the key, if any (a hit); never loads. */
+  peek<T>(customerId: number, key: string): T | undefined {
+    const version = this.dataVersion();
+    if (version !== this.version) {
+      this.clear();
+      this.version = version;
+    }
+    const id = `${customerId}\0${key}`;
+    const hit = this.entries.get(id);
+    if (!hit) return undefined;
+    this.counts.hits++;
+    this.entries.delete(id);
+    this.entries.set(id, hit);
+    return hit.value as T;
+  }
+
+  /** The most bytes one entry may take (larger values are answered but not kept). */
+  get entryLimit(): number {
+    return this.budget / ENTRY_FRACTION;
+  }
+
   /** After this process changed the customer's rollups. */
   forget(customerId: number): void {
     for (const id of this.byCustomer.get(customerId) ?? []) this.remove(id);

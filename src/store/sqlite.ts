@@ -178,6 +178,25 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     cache.get(customerId, 'S|d', () => Series.of(seriesSql.daily.all(customerId) as Array<Record<string, unknown>>), seriesBytes);
   const categorySeries = (customerId: number, name: string): Series =>
     cache.get(customerId, `S|c|${name}`, () => Series.of(seriesSql.category.all(customerId, name) as Array<Record<string, unknown>>), seriesBytes);
+  // The series one call may use together are bounded by one entry's share of the budget: a call
+  // over many categories with long histories (100 × 3 years) whose series could not all stay in
+  // the cache would otherwise load them again on every slice of its answer, each evicting the
+  // last. Series already held are used; others are loaded while the call's total stays within
+  // the share; the remaining categories are read for just the range, from SQL, as before.
+  const categorySeriesFor = (customerId: number, categories: readonly string[]): { series: Map<string, Series>; rest: string[] } => {
+    const series = new Map<string, Series>();
+    const rest: string[] = [];
+    let bytes = 0;
+    for (const name of new Set(categories)) {
+      let s = cache.peek<Series>(customerId, `S|c|${name}`);
+      if (!s && bytes < cache.entryLimit) s = categorySeries(customerId, name);
+      if (s) {
+        series.set(name, s);
+        bytes += s.bytes;
+      } else rest.push(name);
+    }
+    return { series, rest };
+  };
   const directDaily = (customerId: number, range: DayRange, metrics: readonly Metric[] | undefined): Map<number, MetricRow> => {
     const out = new Map<number, MetricRow>();
     for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
@@ -386,10 +405,13 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       guard(() => {
         if (!seriesOn) return directCategoryDaily(customerId, categories, range, metrics);
         const list = metricList(metrics);
+        const { series, rest } = categorySeriesFor(customerId, categories);
         const out = new Map<string, Map<number, MetricRow>>();
+        const direct = directCategoryDaily(customerId, rest, range, metrics);
         for (const name of categories) {
-          const days = categorySeries(customerId, name).rowsIn(range, list);
-          if (days.size > 0) out.set(name, days); // as SQL: a name appears only with rows in range
+          const s = series.get(name);
+          const days = s ? s.rowsIn(range, list) : direct.get(name);
+          if (days && days.size > 0) out.set(name, days); // as SQL: a name appears only with rows in range
         }
         return out;
       }),
@@ -410,10 +432,13 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       guard(() => {
         if (!seriesOn) return directCategoryAggregate(customerId, categories, metrics, throughDay);
         const list = metricList(metrics);
+        const { series, rest } = categorySeriesFor(customerId, categories);
+        const direct = directCategoryAggregate(customerId, rest, metrics, throughDay);
         const out = new Map<string, MetricRow>();
         for (const name of categories) {
-          const series = categorySeries(customerId, name);
-          if (series.hasThrough(throughDay)) out.set(name, series.sumThrough(throughDay, list));
+          const s = series.get(name);
+          const row = s ? (s.hasThrough(throughDay) ? s.sumThrough(throughDay, list) : undefined) : direct.get(name);
+          if (row) out.set(name, row);
         }
         return out;
       }),
