@@ -36,8 +36,10 @@ export async function buildMixedDb(path: string, customers: number): Promise<voi
       const ids = [(db.prepare("SELECT id FROM customers WHERE username = 'c1'").get() as { id: number }).id];
       for (let i = 2; i <= customers; i++) ids.push(Number(addCustomer.run(`c${i}`, reseller, Date.now()).lastInsertRowid));
       for (const cid of ids) {
-        daily.run({ cid, days: MIXED_HISTORY_DAYS, today });
-        categoryDaily.run({ cid, days: MIXED_HISTORY_DAYS, cats: MIXED_CATEGORIES, today });
+        // BigInt binds as INTEGER (a JS number binds as REAL): integer days and integer counts.
+        const ints = { cid: BigInt(cid), days: BigInt(MIXED_HISTORY_DAYS), today: BigInt(today) };
+        daily.run(ints);
+        categoryDaily.run({ ...ints, cats: BigInt(MIXED_CATEGORIES) });
         for (let c = 0; c < MIXED_CATEGORIES; c++) category.run(cid, categoryName(c));
       }
     })();
