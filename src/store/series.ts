@@ -1,32 +1,32 @@
 // One customer's rollup rows (daily, or one category's) held as typed arrays: the days in
-// ascending order and every metric of each day side by side. Any range or running total is
-// then answered by a binary search and a walk, without SQL: a random 1–90-day question costs the
-// same as a repeated one. Values are float64, exact for every count below 2^53 (SQLite's own
-// SUM over these integers would have left the integers long before that).
-import { METRICS, type Metric, type MetricRow, zeroMetrics } from '../domain/metrics.js';
+// ascending order and the metrics one generation reads (v1: five) of each day side by side. Any
+// range or running total is then answered by a binary search and a walk, without SQL: a random
+// 1–90-day question costs what a repeated one does. Values are float64, exact for every count
+// below 2^53.
+import { type Metric, type MetricRow, zeroMetrics } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
-
-const WIDTH = METRICS.length;
-const INDEX = new Map<Metric, number>(METRICS.map((m, i) => [m, i]));
 
 export class Series {
   private constructor(
+    private readonly metrics: readonly Metric[],
     private readonly days: Int32Array,
     private readonly values: Float64Array,
   ) {}
 
-  /** From rows of (day, every metric) sorted by day, as the store reads them. */
-  static of(rows: ReadonlyArray<Record<string, unknown>>): Series {
+  /** From raw rows [day, ...metrics] sorted by day (better-sqlite3's raw mode). */
+  static of(metrics: readonly Metric[], rows: ReadonlyArray<ReadonlyArray<unknown>>): Series {
+    const width = metrics.length;
     const days = new Int32Array(rows.length);
-    const values = new Float64Array(rows.length * WIDTH);
-    rows.forEach((r, i) => {
-      days[i] = Number(r.day);
-      for (let m = 0; m < WIDTH; m++) {
-        const v = r[METRICS[m] as Metric];
-        if (v !== undefined && v !== null) values[i * WIDTH + m] = Number(v);
+    const values = new Float64Array(rows.length * width);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as ReadonlyArray<unknown>;
+      days[i] = Number(r[0]);
+      for (let m = 0; m < width; m++) {
+        const v = r[m + 1];
+        if (v !== undefined && v !== null) values[i * width + m] = Number(v);
       }
-    });
-    return new Series(days, values);
+    }
+    return new Series(metrics, days, values);
   }
 
   /** Bytes held (typed array payloads plus object overhead), for the read cache's budget. */
@@ -46,17 +46,15 @@ export class Series {
     return lo;
   }
 
-  private row(i: number, metrics: readonly Metric[]): MetricRow {
-    const row = zeroMetrics();
-    const base = i * WIDTH;
-    for (const m of metrics) row[m] = this.values[base + (INDEX.get(m) as number)] as number;
-    return row;
-  }
-
-  /** Stored days within `range`: day → row of `metrics` (the others 0), as a SQL read gives. */
-  rowsIn(range: DayRange, metrics: readonly Metric[]): Map<number, MetricRow> {
+  /** Stored days within `range`: day → row of this series' metrics (the others 0), as a SQL read gives. */
+  rowsIn(range: DayRange): Map<number, MetricRow> {
     const out = new Map<number, MetricRow>();
-    for (let i = this.lowerBound(range.from); i < this.days.length && (this.days[i] as number) <= range.to; i++) out.set(this.days[i] as number, this.row(i, metrics));
+    const width = this.metrics.length;
+    for (let i = this.lowerBound(range.from); i < this.days.length && (this.days[i] as number) <= range.to; i++) {
+      const row = zeroMetrics();
+      for (let m = 0; m < width; m++) row[this.metrics[m] as Metric] = this.values[i * width + m] as number;
+      out.set(this.days[i] as number, row);
+    }
     return out;
   }
 
@@ -65,15 +63,15 @@ export class Series {
     return this.days.length > 0 && (this.days[0] as number) <= through;
   }
 
-  /** Totals of `metrics` over every stored day ≤ `through` (others 0; all 0 when none). */
-  sumThrough(through: number, metrics: readonly Metric[]): MetricRow {
+  /** Totals over every stored day ≤ `through` (others 0; all 0 when none). */
+  sumThrough(through: number): MetricRow {
     const row = zeroMetrics();
+    const width = this.metrics.length;
     const last = this.lowerBound(through + 1); // a JS number: no overflow at LAST_DAY
-    for (const m of metrics) {
-      const k = INDEX.get(m) as number;
+    for (let m = 0; m < width; m++) {
       let sum = 0;
-      for (let i = 0; i < last; i++) sum += this.values[i * WIDTH + k] as number;
-      row[m] = sum;
+      for (let i = 0; i < last; i++) sum += this.values[i * width + m] as number;
+      row[this.metrics[m] as Metric] = sum;
     }
     return row;
   }

@@ -163,9 +163,20 @@ export function openSqlite(path: string, options: StoreOptions): Store {
   // Rollups answered from per-customer series (series.ts) held in the read cache; with the cache
   // off (budget 0) each call reads just its range from SQLite instead, as before.
   const seriesOn = (options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES) > 0;
-  const seriesSql = {
-    daily: db.prepare(`SELECT day, ${COLS} FROM daily_stats WHERE customer_id = ? ORDER BY day`),
-    category: db.prepare(`SELECT day, ${COLS} FROM category_daily_stats WHERE customer_id = ? AND category = ? ORDER BY day`),
+  // Raw mode: rows as arrays [day, ...metrics], cheaper to make than objects.
+  const seriesSql = new Map<string, { daily: Database.Statement; category: Database.Statement }>();
+  const seriesStatements = (list: readonly Metric[]): { daily: Database.Statement; category: Database.Statement } => {
+    const key = list.join(',');
+    let stmts = seriesSql.get(key);
+    if (!stmts) {
+      const cols = list.join(', ');
+      stmts = {
+        daily: db.prepare(`SELECT day, ${cols} FROM daily_stats WHERE customer_id = ? ORDER BY day`).raw(),
+        category: db.prepare(`SELECT day, ${cols} FROM category_daily_stats WHERE customer_id = ? AND category = ? ORDER BY day`).raw(),
+      };
+      if (seriesSql.size < 100) seriesSql.set(key, stmts);
+    }
+    return stmts;
   };
   const knownCategories = (customerId: number, names: readonly string[]): Set<string> => {
     const rows = db
@@ -174,22 +185,23 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     return new Set(rows.map((r) => r.category));
   };
   const seriesBytes = (s: Series): number => s.bytes;
-  const dailySeries = (customerId: number): Series =>
-    cache.get(customerId, 'S|d', () => Series.of(seriesSql.daily.all(customerId) as Array<Record<string, unknown>>), seriesBytes);
-  const categorySeries = (customerId: number, name: string): Series =>
-    cache.get(customerId, `S|c|${name}`, () => Series.of(seriesSql.category.all(customerId, name) as Array<Record<string, unknown>>), seriesBytes);
+  // One series per metric set a generation reads (v1 five, v2 and v3 more): held per set.
+  const dailySeries = (customerId: number, list: readonly Metric[]): Series =>
+    cache.get(customerId, `S|d|${list.join(',')}`, () => Series.of(list, seriesStatements(list).daily.all(customerId) as unknown[][]), seriesBytes);
+  const categorySeries = (customerId: number, name: string, list: readonly Metric[]): Series =>
+    cache.get(customerId, `S|c|${list.join(',')}|${name}`, () => Series.of(list, seriesStatements(list).category.all(customerId, name) as unknown[][]), seriesBytes);
   // The series one call may use together are bounded by one entry's share of the budget: a call
   // over many categories with long histories (100 × 3 years) whose series could not all stay in
   // the cache would otherwise load them again on every slice of its answer, each evicting the
   // last. Series already held are used; others are loaded while the call's total stays within
   // the share; the remaining categories are read for just the range, from SQL, as before.
-  const categorySeriesFor = (customerId: number, categories: readonly string[]): { series: Map<string, Series>; rest: string[] } => {
+  const categorySeriesFor = (customerId: number, categories: readonly string[], list: readonly Metric[]): { series: Map<string, Series>; rest: string[] } => {
     const series = new Map<string, Series>();
     const rest: string[] = [];
     let bytes = 0;
     for (const name of new Set(categories)) {
-      let s = cache.peek<Series>(customerId, `S|c|${name}`);
-      if (!s && bytes < cache.entryLimit) s = categorySeries(customerId, name);
+      let s = cache.peek<Series>(customerId, `S|c|${list.join(',')}|${name}`);
+      if (!s && bytes < cache.entryLimit) s = categorySeries(customerId, name, list);
       if (s) {
         series.set(name, s);
         bytes += s.bytes;
@@ -399,18 +411,18 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     daily: (customerId, range: DayRange, metrics) =>
       guard(() => {
         if (!seriesOn) return directDaily(customerId, range, metrics);
-        return dailySeries(customerId).rowsIn(range, metricList(metrics));
+        return dailySeries(customerId, metricList(metrics)).rowsIn(range);
       }),
     categoryDaily: (customerId, categories, range, metrics) =>
       guard(() => {
         if (!seriesOn) return directCategoryDaily(customerId, categories, range, metrics);
         const list = metricList(metrics);
-        const { series, rest } = categorySeriesFor(customerId, categories);
+        const { series, rest } = categorySeriesFor(customerId, categories, list);
         const out = new Map<string, Map<number, MetricRow>>();
         const direct = directCategoryDaily(customerId, rest, range, metrics);
         for (const name of categories) {
           const s = series.get(name);
-          const days = s ? s.rowsIn(range, list) : direct.get(name);
+          const days = s ? s.rowsIn(range) : direct.get(name);
           if (days && days.size > 0) out.set(name, days); // as SQL: a name appears only with rows in range
         }
         return out;
@@ -426,18 +438,18 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     aggregate: (customerId, metrics, throughDay = LAST_DAY) =>
       guard(() => {
         if (!seriesOn) return toRow(read('aggregate', metrics).get(customerId, throughDay) as Record<string, unknown>);
-        return dailySeries(customerId).sumThrough(throughDay, metricList(metrics));
+        return dailySeries(customerId, metricList(metrics)).sumThrough(throughDay);
       }),
     categoryAggregate: (customerId, categories, metrics, throughDay = LAST_DAY) =>
       guard(() => {
         if (!seriesOn) return directCategoryAggregate(customerId, categories, metrics, throughDay);
         const list = metricList(metrics);
-        const { series, rest } = categorySeriesFor(customerId, categories);
+        const { series, rest } = categorySeriesFor(customerId, categories, list);
         const direct = directCategoryAggregate(customerId, rest, metrics, throughDay);
         const out = new Map<string, MetricRow>();
         for (const name of categories) {
           const s = series.get(name);
-          const row = s ? (s.hasThrough(throughDay) ? s.sumThrough(throughDay, list) : undefined) : direct.get(name);
+          const row = s ? (s.hasThrough(throughDay) ? s.sumThrough(throughDay) : undefined) : direct.get(name);
           if (row) out.set(name, row);
         }
         return out;
