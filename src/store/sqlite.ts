@@ -178,11 +178,15 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     }
     return stmts;
   };
+  // By list length, at most MAX_CATEGORIES (100) of them: preparing is most of a small lookup.
+  const knownStatements = new Map<number, Database.Statement>();
   const knownCategories = (customerId: number, names: readonly string[]): Set<string> => {
-    const rows = db
-      .prepare(`SELECT category FROM customer_categories WHERE customer_id = ? AND category IN (${inList(names.length)})`)
-      .all(customerId, ...names) as Array<{ category: string }>;
-    return new Set(rows.map((r) => r.category));
+    let stmt = knownStatements.get(names.length);
+    if (!stmt) {
+      stmt = db.prepare(`SELECT category FROM customer_categories WHERE customer_id = ? AND category IN (${inList(names.length)})`).pluck();
+      if (knownStatements.size < 200) knownStatements.set(names.length, stmt);
+    }
+    return new Set(stmt.all(customerId, ...names) as string[]);
   };
   const seriesBytes = (s: Series): number => s.bytes;
   // One series per metric set a generation reads (v1 five, v2 and v3 more): held per set.
