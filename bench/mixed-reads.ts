@@ -3,7 +3,7 @@
 // days; 30 % ask for two of the customer's categories, 10 % want XML, 5 % are aggregates. 20,000
 // such paths are generated before the clock starts and wrk sends them in turn (lib/wrk.ts).
 // Baseline: the bare node:http server answering a fixed body of the mean answer size.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RowResult, QUICK, SIZES, ensureBuilt, fmt, log, runRow, tempDir } from './lib/env.js';
 import { request } from './lib/http.js';
@@ -12,6 +12,12 @@ import { startBareServer, startServer } from './lib/server.js';
 import { GENERATOR, type WrkResult, ensureWrk, loadPaths } from './lib/wrk.js';
 
 const NAME = 'mixed-reads';
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 const CUSTOMERS = QUICK ? 200 : 1_000;
 const PATHS = 20_000;
 const CONNECTIONS = 32;
@@ -32,6 +38,7 @@ async function main(): Promise<RowResult[]> {
     const server = await startServer({ db }, { logFile: join(dir.path, 'server.log') });
     let real: WrkResult;
     let meanBytes = 0;
+    let cpuPerRequest = NaN;
     try {
       // Every generated path must be a 200 (a sample of them, to keep the set-up short).
       for (const p of paths.slice(0, 300)) {
@@ -41,7 +48,9 @@ async function main(): Promise<RowResult[]> {
       }
       const o = { url: server.url, pathsFile, connections: CONNECTIONS, workDir: dir.path };
       await loadPaths({ ...o, seconds: SIZES.httpWarmupSeconds }, paths);
+      const cpu0 = cpuSecondsOf(server.proc.pid as number);
       real = await loadPaths({ ...o, seconds: SIZES.httpSeconds }, paths);
+      cpuPerRequest = ((cpuSecondsOf(server.proc.pid as number) - cpu0) / real.requests) * 1e6;
       if (real.failures > 0) throw new Error(`${real.failures} failed requests under the mixed load`);
     } finally {
       await server.stop();
@@ -72,8 +81,8 @@ async function main(): Promise<RowResult[]> {
         note:
           `${wrkThere ? 'wrk -t1' : 'autocannon (wrk could not be installed)'}, ${CONNECTIONS} connections, ${SIZES.httpSeconds} s after ${SIZES.httpWarmupSeconds} s warm-up, ` +
           `${fmt.int(PATHS)} pre-generated paths sent in turn (random customer, 1–90 days, 30 % two categories, 10 % XML, 5 % aggregate); ` +
-          `p50 ${fmt.ms(real.p50)} (bare ${fmt.ms(base.p50)}), max ${fmt.ms(real.max)}; mean answer ${fmt.int(meanBytes)} bytes (the bare body's size); generator: ${GENERATOR()}`,
-        data: { requestsPerSecond: real.requestsPerSecond, p99: real.p99 },
+          `p50 ${fmt.ms(real.p50)} (bare ${fmt.ms(base.p50)}), max ${fmt.ms(real.max)}; server CPU ${fmt.int(cpuPerRequest)} µs a request (user + system, from /proc: less sensitive to a shared machine than req/s); mean answer ${fmt.int(meanBytes)} bytes (the bare body's size); generator: ${GENERATOR()}`,
+        data: { requestsPerSecond: real.requestsPerSecond, p99: real.p99, cpuMicrosPerRequest: cpuPerRequest },
       },
     ];
   } finally {
