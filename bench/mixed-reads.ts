@@ -3,6 +3,7 @@
 // days; 30 % ask for two of the customer's categories, 10 % want XML, 5 % are aggregates. 20,000
 // such paths are generated before the clock starts and wrk sends them in turn (lib/wrk.ts).
 // Baseline: the bare node:http server answering a fixed body of the mean answer size.
+// Row 11: the same load against `serve --workers 2` and a 2-process bare server.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RowResult, QUICK, SIZES, ensureBuilt, fmt, log, runRow, tempDir } from './lib/env.js';
@@ -35,38 +36,49 @@ async function main(): Promise<RowResult[]> {
     const pathsFile = join(dir.path, 'paths.txt');
     writeFileSync(pathsFile, `${paths.join('\n')}\n`);
 
-    const server = await startServer({ db }, { logFile: join(dir.path, 'server.log') });
-    let real: WrkResult;
-    let meanBytes = 0;
-    let cpuPerRequest = NaN;
-    try {
-      // Every generated path must be a 200 (a sample of them, to keep the set-up short).
-      for (const p of paths.slice(0, 300)) {
-        const r = await request(`${server.url}${p}`);
-        if (r.status !== 200) throw new Error(`${p}: ${r.status} ${r.body.slice(0, 200)}`);
-        meanBytes += Buffer.byteLength(r.body) / 300;
-      }
-      const o = { url: server.url, pathsFile, connections: CONNECTIONS, workDir: dir.path };
-      await loadPaths({ ...o, seconds: SIZES.httpWarmupSeconds }, paths);
-      const cpu0 = cpuSecondsOf(server.proc.pid as number);
-      real = await loadPaths({ ...o, seconds: SIZES.httpSeconds }, paths);
-      cpuPerRequest = ((cpuSecondsOf(server.proc.pid as number) - cpu0) / real.requests) * 1e6;
-      if (real.failures > 0) throw new Error(`${real.failures} failed requests under the mixed load`);
-    } finally {
-      await server.stop();
-    }
-
     const bodyFile = join(dir.path, 'body');
-    writeFileSync(bodyFile, `{"pad":"${'x'.repeat(Math.max(0, Math.round(meanBytes) - 10))}"}`);
-    const bare = await startBareServer(bodyFile, 'application/json; charset=utf-8', join(dir.path, 'bare.log'));
-    let base: WrkResult;
-    try {
-      const o = { url: bare.url, pathsFile, connections: CONNECTIONS, workDir: dir.path };
-      await loadPaths({ ...o, seconds: SIZES.httpWarmupSeconds }, paths);
-      base = await loadPaths({ ...o, seconds: SIZES.httpSeconds }, paths);
-    } finally {
-      await bare.stop();
-    }
+    let meanBytes = 0;
+    const measureReal = async (workers: number): Promise<{ result: WrkResult; cpu: number }> => {
+      const server = await startServer({ db }, { logFile: join(dir.path, 'server.log'), workers });
+      try {
+        if (meanBytes === 0) {
+          // Every generated path must be a 200 (a sample of them, to keep the set-up short).
+          for (const p of paths.slice(0, 300)) {
+            const r = await request(`${server.url}${p}`);
+            if (r.status !== 200) throw new Error(`${p}: ${r.status} ${r.body.slice(0, 200)}`);
+            meanBytes += Buffer.byteLength(r.body) / 300;
+          }
+          writeFileSync(bodyFile, `{"pad":"${'x'.repeat(Math.max(0, Math.round(meanBytes) - 10))}"}`);
+        }
+        const o = { url: server.url, pathsFile, connections: CONNECTIONS, workDir: dir.path };
+        await loadPaths({ ...o, seconds: SIZES.httpWarmupSeconds }, paths);
+        const cpu0 = cpuSecondsOf(server.proc.pid as number);
+        const result = await loadPaths({ ...o, seconds: SIZES.httpSeconds }, paths);
+        // With workers the CPU is the workers' (not yet reaped into the primary's): not shown.
+        const cpu = workers > 1 ? NaN : ((cpuSecondsOf(server.proc.pid as number) - cpu0) / result.requests) * 1e6;
+        if (result.failures > 0) throw new Error(`${result.failures} failed requests under the mixed load (${workers} workers)`);
+        return { result, cpu };
+      } finally {
+        await server.stop();
+      }
+    };
+    const measureBare = async (processes: number): Promise<WrkResult> => {
+      const bare = await startBareServer(bodyFile, 'application/json; charset=utf-8', join(dir.path, 'bare.log'), processes);
+      try {
+        const o = { url: bare.url, pathsFile, connections: CONNECTIONS, workDir: dir.path };
+        await loadPaths({ ...o, seconds: SIZES.httpWarmupSeconds }, paths);
+        return await loadPaths({ ...o, seconds: SIZES.httpSeconds }, paths);
+      } finally {
+        await bare.stop();
+      }
+    };
+    const one = await measureReal(1);
+    const real = one.result;
+    const cpuPerRequest = one.cpu;
+    const base = await measureBare(1);
+    const two = (await measureReal(2)).result;
+    const base2 = await measureBare(2);
+    const ratio2 = two.requestsPerSecond / base2.requestsPerSecond;
     const ratio = real.requestsPerSecond / base.requestsPerSecond;
     log(NAME, `${fmt.int(real.requestsPerSecond)} req/s p99 ${fmt.ms(real.p99)}; bare ${fmt.int(base.requestsPerSecond)} req/s p99 ${fmt.ms(base.p99)}`);
     return [
@@ -83,6 +95,17 @@ async function main(): Promise<RowResult[]> {
           `${fmt.int(PATHS)} pre-generated paths sent in turn (random customer, 1–90 days, 30 % two categories, 10 % XML, 5 % aggregate); ` +
           `p50 ${fmt.ms(real.p50)} (bare ${fmt.ms(base.p50)}), max ${fmt.ms(real.max)}; server CPU ${fmt.int(cpuPerRequest)} µs a request (user + system, from /proc: less sensitive to a shared machine than req/s); mean answer ${fmt.int(meanBytes)} bytes (the bare body's size); generator: ${GENERATOR()}`,
         data: { requestsPerSecond: real.requestsPerSecond, p99: real.p99, cpuMicrosPerRequest: cpuPerRequest },
+      },
+      {
+        row: '11',
+        what: 'mixed reads, `serve --workers 2` (req/s)',
+        measured: `${fmt.int(two.requestsPerSecond)} (p99 ${fmt.ms(two.p99)})`,
+        baseline: `2-process bare ${fmt.int(base2.requestsPerSecond)} (p99 ${fmt.ms(base2.p99)})`,
+        ratio: fmt.ratio(ratio2),
+        target: '≥ 0.5×',
+        pass: ratio2 >= 0.5,
+        note: `the row 9 load and paths against 2 workers on one port (node:cluster), baseline the bare server as 2 cluster workers; on 2 cores shared with wrk; p50 ${fmt.ms(two.p50)} (bare ${fmt.ms(base2.p50)}); 1 worker in the same run: ${fmt.int(real.requestsPerSecond)} req/s`,
+        data: { requestsPerSecond: two.requestsPerSecond },
       },
     ];
   } finally {

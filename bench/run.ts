@@ -24,7 +24,7 @@ const SCRIPTS: Script[] = [
   { file: 'import.ts', rows: '6' },
   { file: 'startup.ts', rows: '7' },
   { file: 'providers.ts', rows: '8' },
-  { file: 'mixed-reads.ts', rows: '9' },
+  { file: 'mixed-reads.ts', rows: '9, 11' },
   { file: 'stats-under-ingest.ts', rows: '10' },
 ];
 
