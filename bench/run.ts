@@ -24,7 +24,9 @@ const SCRIPTS: Script[] = [
   { file: 'import.ts', rows: '6' },
   { file: 'startup.ts', rows: '7' },
   { file: 'providers.ts', rows: '8' },
-  { file: 'suppressions.ts', rows: '9' },
+  { file: 'mixed-reads.ts', rows: '9, 11' },
+  { file: 'stats-under-ingest.ts', rows: '10' },
+  { file: 'suppressions.ts', rows: '12' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',');

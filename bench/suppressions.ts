@@ -59,7 +59,7 @@ await runRow('suppressions', async (): Promise<RowResult[]> => {
     const size = fmt.int(SIZE);
     return [
       {
-        row: '9a',
+        row: '12a',
         what: `suppression list of ${size}: ${PAGE}-entry page newest first (v1 slices), deep page vs first`,
         measured: `deep ${fmt.ms(newestDeep)} (${deepCount} entries)`,
         baseline: `first ${fmt.ms(newest1)}`,
@@ -68,7 +68,7 @@ await runRow('suppressions', async (): Promise<RowResult[]> => {
         pass: newestDeep / newest1 < 1.5,
       },
       {
-        row: '9b',
+        row: '12b',
         what: `suppression list of ${size}: ${PAGE}-entry page in address order (dashboard), deep page vs first`,
         measured: `deep ${fmt.ms(addressDeep)}`,
         baseline: `first ${fmt.ms(address1)}`,
@@ -77,7 +77,7 @@ await runRow('suppressions', async (): Promise<RowResult[]> => {
         pass: addressDeep / address1 < 1.5,
       },
       {
-        row: '9c',
+        row: '12c',
         what: `suppression list of ${size}: v3 offset ${fmt.int(SIZE - 1000)} vs offset 0 (keyset hops of 10,000)`,
         measured: fmt.ms(offsetDeep),
         baseline: fmt.ms(offset0),

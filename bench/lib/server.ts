@@ -49,13 +49,14 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function startServer(s: Storage, o: StartOptions): Promise<Server> {
-  return spawnListening([...(o.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--json', ...storageArgs(s)], o);
+export function startServer(s: Storage, o: StartOptions & { workers?: number }): Promise<Server> {
+  const workers = o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : [];
+  return spawnListening([...(o.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--json', ...storageArgs(s), ...workers], o);
 }
 
-/** The bare node:http baseline answering `bodyFile` to every request. */
-export function startBareServer(bodyFile: string, contentType: string, logFile: string): Promise<Server> {
-  return spawnListening(['--import', 'tsx', join(ROOT, 'bench', 'lib', 'bare-server.ts'), bodyFile, contentType], { logFile });
+/** The bare node:http baseline answering `bodyFile` to every request (`processes` of them on one port). */
+export function startBareServer(bodyFile: string, contentType: string, logFile: string, processes = 1): Promise<Server> {
+  return spawnListening(['--import', 'tsx', join(ROOT, 'bench', 'lib', 'bare-server.ts'), bodyFile, contentType, String(processes)], { logFile });
 }
 
 /** Spawns `node args…` and resolves once it prints `{"url":…}` as its first stdout line. */

@@ -3,8 +3,9 @@
 // - A verified pair is remembered for a short while as a SHA-256 digest of the key together with
 //   the stored hash it was verified against, so a request costs one indexed lookup, one hash and
 //   a constant-time compare instead of a scrypt. Because the stored hash (and a customer's
-//   disabled flag) is re-read every time, `reseller rotate-key`, `customer set-key` and
-//   `customer disable` take effect at once, in every process.
+//   disabled flag) is looked up every time — from the store, which on SQLite answers from memory
+//   kept exact by PRAGMA data_version (store/accountMemo.ts) — `reseller rotate-key`,
+//   `customer set-key` and `customer disable` take effect at once, in every process.
 // - An unknown name, or a name of a kind the endpoint does not take, still pays a scrypt, so
 //   timing reveals neither which accounts exist nor of which kind they are.
 // - The slow check runs through the process's one KeyCheckGate: throttled per address and per

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { startServer } from '../server.js';
 import { CliError, type CommonOptions, configFrom, openStore, print, withCommonOptions } from './common.js';
+import { isWorker, parseWorkers, reportListening, startWorkers } from './serveWorkers.js';
 
 function port(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -13,10 +14,20 @@ export function serveCommand(): Command {
     new Command('serve')
       .description('start the HTTP server')
       .option('--port <n>', 'port to listen on (0 picks a free one; default 3000, or PORT)')
-      .option('--host <h>', 'address to listen on (default 127.0.0.1, or HOST)'),
-  ).action(async (opts: CommonOptions & { port?: string; host?: string }) => {
+      .option('--host <h>', 'address to listen on (default 127.0.0.1, or HOST)')
+      .option('--workers <n>', "processes sharing the port (default 1; 'auto' = one per core)"),
+  ).action(async (opts: CommonOptions & { port?: string; host?: string; workers?: string }) => {
     const base = configFrom(opts);
     const config = Object.freeze({ ...base, port: opts.port === undefined ? base.port : port(opts.port), host: opts.host ?? base.host });
+    const workers = parseWorkers(opts.workers);
+    const where = config.databaseUrl ? 'PostgreSQL' : config.dbPath;
+    if (workers > 1 && !isWorker()) {
+      // Migrate once, here, before the workers open the store side by side.
+      await (await openStore(config)).close();
+      const url = await startWorkers(workers);
+      print(opts, { url, storage: where, workers }, `mailtally listening on ${url} (storage: ${where}; ${workers} workers)`);
+      return;
+    }
     const store = await openStore(config);
     let server;
     try {
@@ -28,7 +39,7 @@ export function serveCommand(): Command {
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`cannot listen on host ${config.host}`);
       throw err;
     }
-    const where = config.databaseUrl ? 'PostgreSQL' : config.dbPath;
-    print(opts, { url: server.url, storage: where }, `mailtally listening on ${server.url} (storage: ${where})`);
+    if (isWorker()) reportListening(server.url);
+    else print(opts, { url: server.url, storage: where }, `mailtally listening on ${server.url} (storage: ${where})`);
   });
 }

@@ -61,6 +61,8 @@ export class AppMetrics {
       ['hits', 'mailtally_read_cache_hits_total', 'Rollup reads answered from the read cache.'],
       ['misses', 'mailtally_read_cache_misses_total', 'Rollup reads that went to SQLite.'],
       ['evictions', 'mailtally_read_cache_evictions_total', 'Entries dropped, least recently used first, to stay within MAILTALLY_READ_CACHE_MB.'],
+      ['accountHits', 'mailtally_account_memo_hits_total', 'Reseller/customer lookups answered from memory.'],
+      ['accountMisses', 'mailtally_account_memo_misses_total', 'Reseller/customer lookups that read the database (first use, or after a change).'],
     ];
     for (const [key, name, help] of counters) {
       new Counter({
@@ -71,7 +73,7 @@ export class AppMetrics {
           const stats = read();
           if (!stats) return;
           this.reset();
-          this.inc(stats[key]);
+          this.inc(stats[key] ?? 0);
         },
       });
     }
@@ -87,7 +89,7 @@ export class AppMetrics {
         registers: [this.registry],
         collect() {
           const stats = read();
-          if (stats) this.set(stats[key]);
+          if (stats) this.set(stats[key] ?? 0);
         },
       });
     }
@@ -108,7 +110,7 @@ export class AppMetrics {
         registers: [this.registry],
         collect() {
           const stats = read();
-          if (stats) this.set(stats[key]);
+          if (stats) this.set(stats[key] ?? 0);
         },
       });
     }

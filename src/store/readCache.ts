@@ -22,6 +22,9 @@ export interface ReadCacheStats {
   bytes: number;
   budget: number;
   entries: number;
+  /** Reseller/customer lookups answered from memory, and those that read the database (accountMemo.ts). */
+  accountHits?: number;
+  accountMisses?: number;
 }
 
 interface Entry {
@@ -64,6 +67,27 @@ export class ReadCache {
     const bytes = size(value) + id.length * 2 + ENTRY_OVERHEAD;
     if (bytes <= this.budget / ENTRY_FRACTION) this.add(id, { customerId, value, bytes });
     return value;
+  }
+
+  /** The value held for the key, if any (a hit); never loads. */
+  peek<T>(customerId: number, key: string): T | undefined {
+    const version = this.dataVersion();
+    if (version !== this.version) {
+      this.clear();
+      this.version = version;
+    }
+    const id = `${customerId}\0${key}`;
+    const hit = this.entries.get(id);
+    if (!hit) return undefined;
+    this.counts.hits++;
+    this.entries.delete(id);
+    this.entries.set(id, hit);
+    return hit.value as T;
+  }
+
+  /** The most bytes one entry may take (larger values are answered but not kept). */
+  get entryLimit(): number {
+    return this.budget / ENTRY_FRACTION;
   }
 
   /** After this process changed the customer's rollups. */

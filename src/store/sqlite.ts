@@ -12,7 +12,9 @@ import type { DayRange } from '../domain/ranges.js';
 import { DEFAULT_QUARANTINE_LIMITS, quarantineRows } from '../domain/quarantineRows.js';
 import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
-import { ROW_BYTES, ReadCache, categoryRowsBytes, rowMapBytes } from './readCache.js';
+import { ReadCache, categoryRowsBytes } from './readCache.js';
+import { Series } from './series.js';
+import { AccountMemo, withAccountMemo } from './accountMemo.js';
 import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 import { sqliteProviderState } from './providerStateSqlite.js';
 import { sqliteAccounts } from './accountsSqlite.js';
@@ -165,6 +167,77 @@ export function openSqlite(path: string, options: StoreOptions): Store {
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const cache = new ReadCache(() => dataVersion.get() as number, options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES);
 
+  // Rollups answered from per-customer series (series.ts) held in the read cache; with the cache
+  // off (budget 0) each call reads just its range from SQLite instead, as before.
+  const seriesOn = (options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES) > 0;
+  // Raw mode: rows as arrays [day, ...metrics], cheaper to make than objects.
+  const seriesSql = new Map<string, { daily: Database.Statement; category: Database.Statement }>();
+  const seriesStatements = (list: readonly Metric[]): { daily: Database.Statement; category: Database.Statement } => {
+    const key = list.join(',');
+    let stmts = seriesSql.get(key);
+    if (!stmts) {
+      const cols = list.join(', ');
+      stmts = {
+        daily: db.prepare(`SELECT day, ${cols} FROM daily_stats WHERE customer_id = ? ORDER BY day`).raw(),
+        category: db.prepare(`SELECT day, ${cols} FROM category_daily_stats WHERE customer_id = ? AND category = ? ORDER BY day`).raw(),
+      };
+      if (seriesSql.size < 100) seriesSql.set(key, stmts);
+    }
+    return stmts;
+  };
+  // By list length, at most MAX_CATEGORIES (100) of them: preparing is most of a small lookup.
+  const knownStatements = new Map<number, Database.Statement>();
+  const knownCategories = (customerId: number, names: readonly string[]): Set<string> => {
+    let stmt = knownStatements.get(names.length);
+    if (!stmt) {
+      stmt = db.prepare(`SELECT category FROM customer_categories WHERE customer_id = ? AND category IN (${inList(names.length)})`).pluck();
+      if (knownStatements.size < 200) knownStatements.set(names.length, stmt);
+    }
+    return new Set(stmt.all(customerId, ...names) as string[]);
+  };
+  const seriesBytes = (s: Series): number => s.bytes;
+  // One series per metric set a generation reads (v1 five, v2 and v3 more): held per set.
+  const dailySeries = (customerId: number, list: readonly Metric[]): Series =>
+    cache.get(customerId, `S|d|${list.join(',')}`, () => Series.of(list, seriesStatements(list).daily.all(customerId) as unknown[][]), seriesBytes);
+  const categorySeries = (customerId: number, name: string, list: readonly Metric[]): Series =>
+    cache.get(customerId, `S|c|${list.join(',')}|${name}`, () => Series.of(list, seriesStatements(list).category.all(customerId, name) as unknown[][]), seriesBytes);
+  // The series one call may use together are bounded by one entry's share of the budget: a call
+  // over many categories with long histories (100 × 3 years) whose series could not all stay in
+  // the cache would otherwise load them again on every slice of its answer, each evicting the
+  // last. Series already held are used; others are loaded while the call's total stays within
+  // the share; the remaining categories are read for just the range, from SQL, as before.
+  const categorySeriesFor = (customerId: number, categories: readonly string[], list: readonly Metric[]): { series: Map<string, Series>; rest: string[] } => {
+    const series = new Map<string, Series>();
+    const rest: string[] = [];
+    let bytes = 0;
+    for (const name of new Set(categories)) {
+      let s = cache.peek<Series>(customerId, `S|c|${list.join(',')}|${name}`);
+      if (!s && bytes < cache.entryLimit) s = categorySeries(customerId, name, list);
+      if (s) {
+        series.set(name, s);
+        bytes += s.bytes;
+      } else rest.push(name);
+    }
+    return { series, rest };
+  };
+  const directDaily = (customerId: number, range: DayRange, metrics: readonly Metric[] | undefined): Map<number, MetricRow> => {
+    const out = new Map<number, MetricRow>();
+    for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
+    return out;
+  };
+  const directCategoryDaily = (customerId: number, categories: readonly string[], range: DayRange, metrics: readonly Metric[] | undefined): Map<string, Map<number, MetricRow>> => {
+    const out = new Map<string, Map<number, MetricRow>>();
+    if (categories.length === 0) return out;
+    const rows = read('category', metrics, categories.length).all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
+    for (const [name, days] of byNameAndDay(rows, 'category')) out.set(name, days);
+    return out;
+  };
+  const directCategoryAggregate = (customerId: number, categories: readonly string[], metrics: readonly Metric[] | undefined, throughDay: number): Map<string, MetricRow> => {
+    if (categories.length === 0) return new Map<string, MetricRow>();
+    const rows = read('categoryAggregate', metrics, categories.length).all(customerId, ...categories, throughDay) as Array<Record<string, unknown>>;
+    return new Map(rows.map((r) => [String(r.category), toRow(r)]));
+  };
+
   // One per sort metric at most (v3 sums): a bounded set.
   const sumsPages = new Map<string, Database.Statement>();
   // Read statements for each metric subset asked for (a handful in practice: v1, v2, all).
@@ -228,13 +301,14 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     return { accepted: fresh.length, duplicates: events.length - fresh.length };
   });
 
-  return {
+  const memo = new AccountMemo(() => dataVersion.get() as number);
+  return withAccountMemo({
     backend: 'sqlite',
     ...sqliteProviderState(db, options.retentionMs, guard),
     ...sqliteAccounts(db, guard),
     ...sqliteProvisioning(db, guard),
     ...sqliteSuppressions(db, guard),
-    readCacheStats: () => cache.stats(),
+    readCacheStats: () => ({ ...cache.stats(), ...memo.counts }),
     addReseller: (apiUser, salt, hash, keyDigest) => guard(() => void q.addReseller.run(apiUser, salt, hash, keyDigest ?? null, Date.now())),
     findResellerByKeyDigest: (keyDigest) =>
       guard(() => {
@@ -349,23 +423,24 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         return deleted;
       }),
     daily: (customerId, range: DayRange, metrics) =>
-      guard(() =>
-        cache.get(customerId, `d|${range.from}|${range.to}|${metricList(metrics).join(',')}`, () => {
-          const out = new Map<number, MetricRow>();
-          for (const r of read('daily', metrics).all(customerId, range.from, range.to) as Array<Record<string, unknown>>) out.set(Number(r.day), toRow(r));
-          return out;
-        }, rowMapBytes),
-      ),
+      guard(() => {
+        if (!seriesOn) return directDaily(customerId, range, metrics);
+        return dailySeries(customerId, metricList(metrics)).rowsIn(range);
+      }),
     categoryDaily: (customerId, categories, range, metrics) =>
-      guard(() =>
-        cache.get(customerId, `c|${range.from}|${range.to}|${metricList(metrics).join(',')}|${JSON.stringify(categories)}`, () => {
-          const out = new Map<string, Map<number, MetricRow>>();
-          if (categories.length === 0) return out;
-          const rows = read('category', metrics, categories.length).all(customerId, ...categories, range.from, range.to) as Array<Record<string, unknown>>;
-          for (const [name, days] of byNameAndDay(rows, 'category')) out.set(name, days);
-          return out;
-        }, categoryRowsBytes),
-      ),
+      guard(() => {
+        if (!seriesOn) return directCategoryDaily(customerId, categories, range, metrics);
+        const list = metricList(metrics);
+        const { series, rest } = categorySeriesFor(customerId, categories, list);
+        const out = new Map<string, Map<number, MetricRow>>();
+        const direct = directCategoryDaily(customerId, rest, range, metrics);
+        for (const name of categories) {
+          const s = series.get(name);
+          const days = s ? s.rowsIn(range) : direct.get(name);
+          if (days && days.size > 0) out.set(name, days); // as SQL: a name appears only with rows in range
+        }
+        return out;
+      }),
     providerDaily: (customerId, range) =>
       guard(() =>
         cache.get(customerId, `p|${range.from}|${range.to}`, () => {
@@ -375,27 +450,24 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         }, categoryRowsBytes),
       ),
     aggregate: (customerId, metrics, throughDay = LAST_DAY) =>
-      guard(() =>
-        cache.get(
-          customerId,
-          `a|${throughDay}|${metricList(metrics).join(',')}`,
-          () => toRow(read('aggregate', metrics).get(customerId, throughDay) as Record<string, unknown>),
-          () => ROW_BYTES,
-        ),
-      ),
+      guard(() => {
+        if (!seriesOn) return toRow(read('aggregate', metrics).get(customerId, throughDay) as Record<string, unknown>);
+        return dailySeries(customerId, metricList(metrics)).sumThrough(throughDay);
+      }),
     categoryAggregate: (customerId, categories, metrics, throughDay = LAST_DAY) =>
-      guard(() =>
-        cache.get(
-          customerId,
-          `ca|${throughDay}|${metricList(metrics).join(',')}|${JSON.stringify(categories)}`,
-          () => {
-            if (categories.length === 0) return new Map<string, MetricRow>();
-            const rows = read('categoryAggregate', metrics, categories.length).all(customerId, ...categories, throughDay) as Array<Record<string, unknown>>;
-            return new Map(rows.map((r) => [String(r.category), toRow(r)]));
-          },
-          (rows) => [...rows.keys()].reduce((bytes, name) => bytes + 80 + name.length * 2, rowMapBytes(rows)),
-        ),
-      ),
+      guard(() => {
+        if (!seriesOn) return directCategoryAggregate(customerId, categories, metrics, throughDay);
+        const list = metricList(metrics);
+        const { series, rest } = categorySeriesFor(customerId, categories, list);
+        const direct = directCategoryAggregate(customerId, rest, metrics, throughDay);
+        const out = new Map<string, MetricRow>();
+        for (const name of categories) {
+          const s = series.get(name);
+          const row = s ? (s.hasThrough(throughDay) ? s.sumThrough(throughDay) : undefined) : direct.get(name);
+          if (row) out.set(name, row);
+        }
+        return out;
+      }),
     categories: (customerId, page) =>
       guard(() => {
         const rows = page
@@ -417,10 +489,8 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     knownCategories: (customerId, names) =>
       guard(() => {
         if (names.length === 0) return new Set<string>();
-        const rows = db
-          .prepare(`SELECT category FROM customer_categories WHERE customer_id = ? AND category IN (${inList(names.length)})`)
-          .all(customerId, ...names) as Array<{ category: string }>;
-        return new Set(rows.map((r) => r.category));
+        if (seriesOn) return cache.get(customerId, `k|${JSON.stringify(names)}`, () => knownCategories(customerId, names), (set) => 64 + [...set].reduce((b, n) => b + 80 + n.length * 2, 0));
+        return knownCategories(customerId, names);
       }),
     quarantined: (customerId, limit, afterId = 0) =>
       guard(() =>
@@ -434,5 +504,5 @@ export function openSqlite(path: string, options: StoreOptions): Store {
       ),
     schemaVersion: () => guard(() => Number((q.schemaVersion.get() as { version: number }).version)),
     close: () => guard(() => void db.close()),
-  };
+  }, memo);
 }

@@ -186,8 +186,13 @@ describe('big reads on the real server', () => {
       peakHeap = Math.max(peakHeap, await sample('nodejs_heap_size_used_bytes'));
     }
     const evictions = await sample('mailtally_read_cache_evictions_total');
-    t.diagnostic(`peak heap used ${(peakHeap / 2 ** 20).toFixed(0)} MiB; cache evictions ${evictions}`);
-    assert.ok(evictions > 0, 'the budget was reached and enforced');
+    const hits = await sample('mailtally_read_cache_hits_total');
+    t.diagnostic(`peak heap used ${(peakHeap / 2 ** 20).toFixed(0)} MiB; cache evictions ${evictions}; hits ${hits}`);
+    // Since issue 15 a customer's history is held as per-category series: distinct ranges reuse
+    // them (hits) instead of filling the cache with one entry per question, and one call loads
+    // at most an eighth of the budget of them (the rest is read for just its range). Eviction
+    // under a budget is exercised in test/store/readCache.test.ts.
+    assert.ok(hits > 0, 'distinct questions were answered from the same held series');
     assert.ok(peakHeap < 200 * 2 ** 20, `heap used reached ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);
   });
 });
