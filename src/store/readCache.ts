@@ -49,21 +49,11 @@ export class ReadCache {
 
   /** `size` estimates the bytes `load`'s value holds (see the estimators below). */
   get<T>(customerId: number, key: string, load: () => T, size: (value: T) => number): T {
-    const version = this.dataVersion();
-    if (version !== this.version) {
-      this.clear();
-      this.version = version;
-    }
-    const id = `${customerId}\0${key}`;
-    const hit = this.entries.get(id);
-    if (hit) {
-      this.counts.hits++;
-      this.entries.delete(id);
-      this.entries.set(id, hit);
-      return hit.value as T;
-    }
+    const held = this.peek<T>(customerId, key);
+    if (held !== undefined) return held;
     this.counts.misses++;
     const value = load();
+    const id = `${customerId}\0${key}`;
     const bytes = size(value) + id.length * 2 + ENTRY_OVERHEAD;
     if (bytes <= this.budget / ENTRY_FRACTION) this.add(id, { customerId, value, bytes });
     return value;

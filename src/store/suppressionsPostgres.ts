@@ -3,25 +3,13 @@
 // its page as a dead tuple until VACUUM makes the space reusable, and in WAL segments until
 // they are recycled. The tables that hold addresses in clear are vacuumed after a purge.
 import type pg from 'pg';
-import { type SuppressionEntry, addressesIn } from '../domain/suppression.js';
+import { addressesIn } from '../domain/suppression.js';
 import { withClient } from './pgClient.js';
+import { COLUMNS, DELETE_CHUNK, type EntryRow, NEVER, QUARANTINE_SLICE, toEntry } from './suppressionRows.js';
 import type { SuppressionStore } from './types.js';
 
 type Run = <T>(fn: () => Promise<T>) => Promise<T>;
 
-interface EntryRow {
-  email: string;
-  status: string;
-  reason: string;
-  first_added: string;
-  created: string;
-}
-const toEntry = (r: EntryRow): SuppressionEntry => ({ email: r.email, status: r.status, reason: r.reason, firstAdded: Number(r.first_added), created: Number(r.created) });
-
-const COLUMNS = 'email, status, reason, first_added, created';
-const NEVER = Number.MAX_SAFE_INTEGER;
-const DELETE_CHUNK = 5_000;
-const QUARANTINE_SLICE = 500;
 /** Tables holding addresses (or the username) in clear: vacuumed after a purge. */
 const VACUUMED = ['suppressions', 'quarantine', 'customers'];
 // PostgreSQL text cannot hold NUL: such an address was never stored.

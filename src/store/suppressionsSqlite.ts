@@ -4,27 +4,11 @@
 // deletion ends with a TRUNCATE checkpoint, so no copy survives in free pages or the WAL.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import { type SuppressionEntry, type SuppressionList, addressesIn } from '../domain/suppression.js';
+import { type SuppressionList, addressesIn } from '../domain/suppression.js';
+import { COLUMNS, DELETE_CHUNK, type EntryRow, NEVER, QUARANTINE_SLICE, toEntry } from './suppressionRows.js';
 import type { SuppressionStore } from './types.js';
 
 type Guard = <T>(fn: () => T) => Promise<T>;
-
-interface EntryRow {
-  email: string;
-  status: string;
-  reason: string;
-  first_added: number;
-  created: number;
-}
-const toEntry = (r: EntryRow): SuppressionEntry => ({ email: r.email, status: r.status, reason: r.reason, firstAdded: Number(r.first_added), created: Number(r.created) });
-
-const COLUMNS = 'email, status, reason, first_added, created';
-/** Later than any `created` (the keyset of a first page, the open end of a range). */
-const NEVER = Number.MAX_SAFE_INTEGER;
-/** Rows deleted per transaction by a whole-list delete: the writer lock is held only briefly. */
-const DELETE_CHUNK = 5_000;
-/** Quarantined payloads read per statement when looking for deleted addresses. */
-const QUARANTINE_SLICE = 500;
 
 export const SQLITE_UPSERT_SUPPRESSION = `INSERT INTO suppressions (customer_id, list, email, status, reason, first_added, created) VALUES (?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (customer_id, list, email) DO UPDATE SET
