@@ -19,6 +19,21 @@ export const getJson = async <T>(path: string): Promise<T> => parse<T>(await fet
 export const postJson = async <T>(path: string, body: unknown): Promise<T> =>
   parse<T>(await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
 
+const ACTION_HEADER = { 'x-mailtally-request': 'dashboard' };
+
+/**
+ * A state change (create, disable, delete…), sent with the action header the server requires:
+ * a cross-site page cannot send it (src/http/dashboard/provisioningRoutes.ts).
+ */
+export async function sendAction(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
+  // No Content-Type without a body: an empty body declared as JSON is a 400.
+  const init: RequestInit =
+    body === undefined
+      ? { method, credentials: 'same-origin', headers: ACTION_HEADER }
+      : { method, credentials: 'same-origin', headers: { ...ACTION_HEADER, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  await parse<unknown>(await fetch(path, init));
+}
+
 export interface CustomerSummary {
   username: string;
   timezone: string;

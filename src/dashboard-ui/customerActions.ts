@@ -1,23 +1,8 @@
 // The reseller's actions on its customers: create (username, password, time zone), disable,
 // enable, delete. Each state change is confirmed first and sent with the action header the
-// server requires (a cross-site page cannot send it: provisioningRoutes.ts).
-import { HttpError } from './api.js';
+// server requires (api.ts sendAction; a cross-site page cannot send it: provisioningRoutes.ts).
+import { sendAction as send } from './api.js';
 import { h } from './dom.js';
-
-const ACTION_HEADER = { 'x-mailtally-request': 'dashboard' };
-
-async function send(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
-  // No Content-Type without a body: an empty body declared as JSON is a 400.
-  const init: RequestInit =
-    body === undefined
-      ? { method, credentials: 'same-origin', headers: ACTION_HEADER }
-      : { method, credentials: 'same-origin', headers: { ...ACTION_HEADER, 'content-type': 'application/json' }, body: JSON.stringify(body) };
-  const res = await fetch(path, init);
-  if (!res.ok) {
-    const answer = (await res.json().catch(() => ({}))) as { errors?: string[] };
-    throw new HttpError(res.status, answer.errors?.join('; ') ?? `HTTP ${res.status}`);
-  }
-}
 
 const customerPath = (username: string): string => `/dashboard/api/customers/${encodeURIComponent(username)}`;
 

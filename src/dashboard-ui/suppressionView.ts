@@ -1,7 +1,9 @@
 // A customer's suppression lists: a tab per list, a search on the start of the address, pages
 // in address order (the server pages by keyset, so a page deep in a long list is as quick as
-// the first), and the CSV of the list (or of the search) streamed by the server.
-import { getJson } from './api.js';
+// the first), and the CSV of the list (or of the search) streamed by the server. Each address
+// has a Delete button (confirmed first, sent as a dashboard action: api.ts sendAction) for the
+// reseller and for the customer itself; the server removes it everywhere it is stored.
+import { getJson, sendAction } from './api.js';
 import { h } from './dom.js';
 
 interface Entry {
@@ -34,6 +36,7 @@ export function suppressionSection(username: string): HTMLElement {
   const search = h('input', { type: 'search', id: 'suppression-search', placeholder: 'Address starts with…', 'aria-label': 'Search addresses' });
   const exportLink = h('a', { id: 'suppression-export', class: 'button', download: '' }, 'Export CSV');
   const tabs = h('div', { class: 'tabs', role: 'tablist', id: 'suppression-tabs' });
+  const status = h('p', { class: 'error', id: 'suppression-error', role: 'alert' });
 
   const load = async (): Promise<void> => {
     const params = new URLSearchParams({ limit: String(PAGE) });
@@ -41,6 +44,7 @@ export function suppressionSection(username: string): HTMLElement {
     exportLink.setAttribute('href', `${base}/${state.list}/csv?${params}`);
     if (state.after) params.set('after_email', state.after);
     let page: ListPage;
+    status.textContent = '';
     try {
       page = await getJson<ListPage>(`${base}/${state.list}?${params}`);
     } catch (err) {
@@ -52,18 +56,37 @@ export function suppressionSection(username: string): HTMLElement {
     const table = h(
       'table',
       { class: 'data', id: 'suppression-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Address'), detail ? h('th', {}, 'Status') : null, reason ? h('th', {}, 'Reason') : null, h('th', {}, 'First added'), h('th', {}, 'Last added'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'Address'), detail ? h('th', {}, 'Status') : null, reason ? h('th', {}, 'Reason') : null, h('th', {}, 'First added'), h('th', {}, 'Last added'), h('th', {}, ''))),
       h(
         'tbody',
         {},
         ...page.entries.map((e) =>
-          h('tr', {}, h('td', {}, e.email), detail ? h('td', {}, e.status) : null, reason ? h('td', {}, e.reason) : null, h('td', {}, utc(e.first_added)), h('td', {}, utc(e.created))),
+          h(
+            'tr',
+            { 'data-email': e.email },
+            h('td', {}, e.email),
+            detail ? h('td', {}, e.status) : null,
+            reason ? h('td', {}, e.reason) : null,
+            h('td', {}, utc(e.first_added)),
+            h('td', {}, utc(e.created)),
+            h('td', {}, h('button', { class: 'delete danger', onclick: () => remove(e.email) }, 'Delete')),
+          ),
         ),
       ),
     );
     const prev = h('button', { id: 'suppression-prev', disabled: state.trail.length === 0, onclick: () => ((state.after = state.trail.pop() ?? ''), void load()) }, '‹ Previous');
     const next = h('button', { id: 'suppression-next', disabled: page.next === null, onclick: () => (state.trail.push(state.after), (state.after = page.next ?? ''), void load()) }, 'Next ›');
     body.replaceChildren(page.entries.length ? table : h('p', { class: 'note' }, state.search ? 'No address on this list starts with that.' : 'This list is empty.'), h('div', { class: 'toolbar' }, prev, next));
+  };
+
+  // The page is read again afterwards: its next address may have changed too.
+  const remove = (email: string): void => {
+    const label = TABS.find(([list]) => list === state.list)?.[1] ?? state.list;
+    if (!window.confirm(`Delete ${email} from ${label}? It is erased from the server; a new event for it adds it again.`)) return;
+    sendAction('DELETE', `${base}/${state.list}?${new URLSearchParams({ email })}`).then(
+      () => void load(),
+      (err: unknown) => void (status.textContent = err instanceof Error ? err.message : String(err)),
+    );
   };
 
   const restart = (): void => {
@@ -94,5 +117,5 @@ export function suppressionSection(username: string): HTMLElement {
     }, 250);
   });
   void load();
-  return h('section', { id: 'suppressions' }, h('div', { class: 'toolbar' }, h('h3', {}, 'Suppression lists'), search, exportLink), tabs, body);
+  return h('section', { id: 'suppressions' }, h('div', { class: 'toolbar' }, h('h3', {}, 'Suppression lists'), search, exportLink), tabs, status, body);
 }

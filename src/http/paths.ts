@@ -24,7 +24,8 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/dashboard\/api\/customers\/[^/]+\/(?:enable|disable)$/, allow: 'POST' },
   { path: /^\/dashboard\/api\/customers\/[^/]+$/, allow: 'DELETE' },
   { path: /^\/dashboard\/log(?:in|out)$/, allow: 'POST' },
-  { path: /^\/dashboard\/api\/customers\/[^/]+\/suppressions\/[^/]+(?:\/csv)?$/, allow: 'GET' },
+  { path: /^\/dashboard\/api\/customers\/[^/]+\/suppressions\/[^/]+$/, allow: 'GET, DELETE' },
+  { path: /^\/dashboard\/api\/customers\/[^/]+\/suppressions\/[^/]+\/csv$/, allow: 'GET' },
 ];
 
 /** The Allow header value for a known path, or undefined for an unknown one. */

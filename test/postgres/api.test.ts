@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import { pgSkip } from '../pg.js';
 
-const SUITES = ['golden', 'badInput', 'webhook', 'ingestLimits', 'idempotency', 'signedWebhook', 'v2', 'v3', 'v3Keys', 'ops', 'compat', 'clientReplay', 'providerWebhooks', 'providerLimits', 'sesIngest', 'sesRoute', 'xmlText', 'futureEvents', 'largeAnswers', 'customerAccounts', 'statsGet', 'v3Monthly', 'tenancy', 'provisioning', 'v3Subusers', 'dashboardProvisioning', 'customerDashboard', 'suppressions'];
+const SUITES = ['golden', 'badInput', 'webhook', 'ingestLimits', 'idempotency', 'signedWebhook', 'v2', 'v3', 'v3Keys', 'ops', 'compat', 'clientReplay', 'providerWebhooks', 'providerLimits', 'sesIngest', 'sesRoute', 'xmlText', 'futureEvents', 'largeAnswers', 'customerAccounts', 'statsGet', 'v3Monthly', 'tenancy', 'provisioning', 'v3Subusers', 'dashboardProvisioning', 'customerDashboard', 'suppressions', 'dashboardSuppressionDelete'];
 
 if (pgSkip) {
   test('API suites on PostgreSQL', { skip: pgSkip }, () => undefined);

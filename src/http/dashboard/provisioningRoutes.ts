@@ -16,6 +16,16 @@ import type { AppDeps } from '../deps.js';
 
 export const ACTION_HEADER = 'x-mailtally-request';
 
+/**
+ * The CSRF gate of every dashboard action (this file's header comment): a same-site Origin when
+ * one is sent, and the action header no cross-site page can set. Shared with the suppression
+ * list's delete (suppressionRoutes.ts), so both refuse exactly alike.
+ */
+export function requireDashboardAction(request: FastifyRequest, checkOrigin: (request: FastifyRequest) => void): void {
+  checkOrigin(request);
+  if (request.headers[ACTION_HEADER] !== 'dashboard') throw new ApiError('forbidden', [`error in ${ACTION_HEADER}: must be "dashboard" (sent by the dashboard page only)`]);
+}
+
 export interface DashboardGuards {
   signedIn(request: FastifyRequest): Promise<Reseller>;
   checkOrigin(request: FastifyRequest): void;
@@ -24,8 +34,7 @@ export interface DashboardGuards {
 export function provisioningRoutes(app: FastifyInstance, deps: AppDeps, guards: DashboardGuards): void {
   /** The signed-in reseller, for a request that may change state. */
   async function actor(request: FastifyRequest): Promise<Reseller> {
-    guards.checkOrigin(request);
-    if (request.headers[ACTION_HEADER] !== 'dashboard') throw new ApiError('forbidden', [`error in ${ACTION_HEADER}: must be "dashboard" (sent by the dashboard page only)`]);
+    requireDashboardAction(request, guards.checkOrigin);
     return guards.signedIn(request);
   }
 

@@ -17,7 +17,7 @@ import { SORT_KEYS, type SortKey, customerList, customerSeries } from '../../ser
 import type { Customer, Reseller } from '../../store/types.js';
 import type { AppDeps } from '../deps.js';
 import { loadAssets } from './assets.js';
-import { provisioningRoutes } from './provisioningRoutes.js';
+import { provisioningRoutes, requireDashboardAction } from './provisioningRoutes.js';
 import { endSession, sessionAccount, startSession } from './session.js';
 import { suppressionRoutes } from './suppressionRoutes.js';
 
@@ -96,7 +96,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     return account.reseller;
   }
   provisioningRoutes(app, deps, { signedIn: signedInReseller, checkOrigin });
-  suppressionRoutes(app, deps.store, readableCustomer);
+  suppressionRoutes(app, deps.store, readableCustomer, (request) => requireDashboardAction(request, checkOrigin));
 
   app.post('/dashboard/login', async (request, reply) => {
     checkOrigin(request);

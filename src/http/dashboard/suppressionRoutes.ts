@@ -2,16 +2,22 @@
 // (prefix search, keyset paging: constant time per page however long the list), and the CSV of
 // the whole list (or of the addresses matching the search), streamed a slice at a time. The
 // customer is read through the dashboard's one gate, `readableCustomer`, passed in by routes.ts.
+// Deleting one address (issue 14 item 4) goes through that gate too, so whoever may read a list
+// may clean it: the customer's reseller, and the customer itself (SendGrid let a customer manage
+// its own suppressions). It is CSRF-safe as the provisioning actions are (requireDashboardAction)
+// and calls the store method the v1 and v3 deletes call, so the address leaves every table that
+// holds it in clear, and the SQLite files (secure delete, WAL truncated).
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badParam } from '../../domain/errors.js';
 import { type Params, ParamErrors, collectParams, single } from '../../domain/params.js';
 import { SUPPRESSION_LISTS, type SuppressionEntry, type SuppressionList, isSuppressionList } from '../../domain/suppression.js';
-import { mysqlTime } from '../../domain/suppressionQuery.js';
+import { addressParam, mysqlTime } from '../../domain/suppressionQuery.js';
 import type { Customer, Store } from '../../store/types.js';
 
 export type ReadableCustomer = (request: FastifyRequest, username: string) => Promise<Customer>;
+export type ActionGate = (request: FastifyRequest) => void;
 
 const PAGE_MAX = 200;
 const CSV_SLICE = 1_000;
@@ -60,7 +66,7 @@ async function* csvText(store: Store, customerId: number, list: SuppressionList,
   }
 }
 
-export function suppressionRoutes(app: FastifyInstance, store: Store, readableCustomer: ReadableCustomer): void {
+export function suppressionRoutes(app: FastifyInstance, store: Store, readableCustomer: ReadableCustomer, actionGate: ActionGate): void {
   const target = async (request: FastifyRequest): Promise<{ customer: Customer; list: SuppressionList }> => {
     const { username, list } = request.params as { username: string; list: string };
     const customer = await readableCustomer(request, username);
@@ -84,5 +90,16 @@ export function suppressionRoutes(app: FastifyInstance, store: Store, readableCu
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="mailtally-${list}.csv"`)
       .send(Readable.from(csvText(store, customer.id, list, q.prefix)));
+  });
+
+  // ?email=<address>: in the query rather than the path, where an address's own characters
+  // (a '/' is legal before the @) would need a second round of escaping.
+  app.delete('/dashboard/api/customers/:username/suppressions/:list', async (request) => {
+    actionGate(request); // before the session: a cross-site request learns nothing, not even 401
+    const { customer, list } = await target(request);
+    const email = addressParam(collectParams(request.query as Record<string, unknown>));
+    // The customer's own data: telling it that an address is not listed reveals nothing.
+    if ((await store.deleteSuppressions(customer.id, list, [email])) === 0) throw new ApiError('not_found', ['error in email: is not on this list']);
+    return { list, email, deleted: true };
   });
 }
