@@ -222,6 +222,32 @@ describe('suppression lists over HTTP', () => {
     assert.equal((await f.app.inject({ url: '/dashboard/api/customers/c1/suppressions/bounces' })).statusCode, 401);
   });
 
+  test('the lists at /apiv2/reseller.manage too: the URL customer_bounces.md (v1 and v2 pages) calls', async () => {
+    // customer_bounces.md's own calls are `apiv2/reseller.manage.{json,xml}?…&method=bounces&…`;
+    // the answers are the distributor.manage ones, with the same tenancy and errors.
+    const v2 = async (format: 'json' | 'xml', query: string) => {
+      const res = await f.app.inject({ method: 'POST', url: `/apiv2/reseller.manage.${format}`, payload: `${CREDS}&${query}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      return { status: res.statusCode, body: res.body };
+    };
+    for (const [format, query] of [
+      ['json', 'method=bounces&user=c1&task=get&date=1'],
+      ['xml', 'method=bounces&user=c1&task=get&date=1'],
+      ['json', 'method=spamreports&user=c1&task=get&date=1'],
+      ['xml', 'method=invalidemails&user=c1&task=get'],
+      ['json', 'method=unsubscribes&user=c1&task=get'],
+      ['json', 'method=blocks&user=c1&task=get'],
+      ['json', 'method=bounces&user=c1&task=delete&email=nobody@domain.com'],
+      ['json', 'method=bounces&user=c2&task=get'],
+      ['json', 'method=bounces&user=c1&task=list'],
+    ] as const) {
+      const want = await v1(format, query);
+      const got = await v2(format, query);
+      assert.deepEqual({ status: got.status, body: got.body }, { status: want.status, body: want.body }, `${format} ${query}`);
+    }
+    assert.equal((await v2('json', 'method=bounces&user=c2&task=get')).body, '{"message":"error","errors":["error in user: user not found"]}');
+    assert.equal((await v2('json', 'method=bounces&user=c1&task=delete&email=nobody@domain.com')).body, '{"message":"Email does not exist"}');
+  });
+
   test('deletes: v1 success and "Email does not exist", v3 one (204/404), several and all; a deleted address comes back on its next event', async () => {
     assert.equal((await v1('json', 'method=bounces&user=c1&task=delete&email=Email2@domain2.com')).body, '{"message":"success"}');
     const again = await v1('xml', 'method=bounces&user=c1&task=delete&email=email2@domain2.com');
