@@ -248,6 +248,18 @@ describe('suppression lists over HTTP', () => {
     assert.equal((await v2('json', 'method=bounces&user=c1&task=delete&email=nobody@domain.com')).body, '{"message":"Email does not exist"}');
   });
 
+  test('v3 /suppression/spam_report/{email} (singular), the path the SDKs call (sendgrid-nodejs, -python, -go, -csharp examples)', async () => {
+    const headers = { 'on-behalf-of': 'c1' };
+    const [plural] = await client.request({ method: 'GET', url: '/v3/suppression/spam_reports/email1@domain.com', headers });
+    const [single] = await client.request({ method: 'GET', url: '/v3/suppression/spam_report/email1@domain.com', headers });
+    assert.equal(single.statusCode, 200);
+    assert.deepEqual(single.body, plural.body);
+    assert.deepEqual(single.body, [{ created: at('2009-06-10T12:40:30Z'), email: 'email1@domain.com', ip: '' }]);
+    await assert.rejects(client.request({ method: 'DELETE', url: '/v3/suppression/spam_report/x@y.z', headers }), (e: { code: number }) => e.code === 404);
+    // Only the one-address form has the singular name; the list stays plural, as SendGrid's.
+    await assert.rejects(client.request({ method: 'GET', url: '/v3/suppression/spam_report', headers }), (e: { code: number }) => e.code === 404);
+  });
+
   test('deletes: v1 success and "Email does not exist", v3 one (204/404), several and all; a deleted address comes back on its next event', async () => {
     assert.equal((await v1('json', 'method=bounces&user=c1&task=delete&email=Email2@domain2.com')).body, '{"message":"success"}');
     const again = await v1('xml', 'method=bounces&user=c1&task=delete&email=email2@domain2.com');
