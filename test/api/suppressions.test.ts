@@ -260,6 +260,32 @@ describe('suppression lists over HTTP', () => {
     await assert.rejects(client.request({ method: 'GET', url: '/v3/suppression/spam_report', headers }), (e: { code: number }) => e.code === 404);
   });
 
+  test('v1 unsubscribes task=add (customer_unsubscribes.md "Add Unsubscribes"): success, then "Email already exists"', async () => {
+    // The page's call: method=unsubscribes&user=…&task=add&email=unsubscribe@sample.com.
+    const added = await v1('json', 'method=unsubscribes&user=c1&task=add&email=Unsubscribe@sample.com');
+    assert.deepEqual(added, { status: 200, body: '{"message":"success"}', type: 'application/json; charset=utf-8' });
+    const again = await v1('xml', 'method=unsubscribes&user=c1&task=add&email=unsubscribe@sample.com');
+    assert.equal(again.status, 200);
+    assert.equal(again.body, '<?xml version="1.0" encoding="UTF-8"?><result><message>Email already exists</message></result>');
+    assert.equal((await v1('json', 'method=unsubscribes&user=c1&task=add&email=u@example.com')).body, '{"message":"Email already exists"}');
+    // Listed from now on (created = the time of the call), in v1 and v3, and deletable as any other.
+    assert.equal((await v1('json', 'method=unsubscribes&user=c1&task=get&date=1')).body, '[{"email":"unsubscribe@sample.com","created":"2009-06-22 18:00:00"},{"email":"u@example.com","created":"2009-06-10 12:40:30"}]');
+    const [v3] = await client.request({ method: 'GET', url: '/v3/suppression/unsubscribes/unsubscribe@sample.com', headers: { 'on-behalf-of': 'c1' } });
+    assert.deepEqual(v3.body, [{ created: NOW.getTime() / 1000, email: 'unsubscribe@sample.com' }]);
+    assert.equal((await v1('json', 'method=unsubscribes&user=c1&task=delete&email=unsubscribe@sample.com')).body, '{"message":"success"}');
+    // Errors: the address is required and checked; another reseller's customer is unknown; only
+    // the unsubscribes page has an add.
+    const errors: Array<[string, string]> = [
+      ['method=unsubscribes&user=c1&task=add', 'error in email: is required'],
+      ['method=unsubscribes&user=c1&task=add&email=not-an-address', 'error in email: is not an email address'],
+      ['method=unsubscribes&user=c2&task=add&email=a@b.c', 'error in user: user not found'],
+      ['method=unsubscribes&user=c1&task=set', 'error in task: must be get, delete or add'],
+      ['method=spamreports&user=c1&task=add&email=a@b.c', 'error in task: must be get or delete'],
+    ];
+    for (const [query, error] of errors) assert.deepEqual(await v1('json', query).then((r) => [r.status, r.body]), [400, JSON.stringify({ message: 'error', errors: [error] })], query);
+    assert.equal((await v1('json', 'method=unsubscribes&user=c1&task=get')).body, '[{"email":"u@example.com"}]', 'nothing added by the refused calls');
+  });
+
   test('deletes: v1 success and "Email does not exist", v3 one (204/404), several and all; a deleted address comes back on its next event', async () => {
     assert.equal((await v1('json', 'method=bounces&user=c1&task=delete&email=Email2@domain2.com')).body, '{"message":"success"}');
     const again = await v1('xml', 'method=bounces&user=c1&task=delete&email=email2@domain2.com');
