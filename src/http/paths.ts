@@ -14,6 +14,7 @@ const KNOWN: Array<{ path: RegExp; allow: string }> = [
   { path: /^\/v3\/subusers$/, allow: 'GET, POST' },
   { path: /^\/v3\/subusers\/[^/]+$/, allow: 'PATCH, DELETE' },
   { path: /^\/v3\/suppression\/(?:bounces|blocks|invalid_emails|spam_reports|unsubscribes)(?:\/[^/]+)?$/, allow: 'GET, DELETE' },
+  { path: /^\/v3\/suppression\/spam_report\/[^/]+$/, allow: 'GET, DELETE' },
   { path: /^\/webhooks\/events$/, allow: 'POST' },
   { path: new RegExp(`^/webhooks/(?:${Object.keys(ADAPTERS).join('|')})$`), allow: 'POST' },
   { path: /^\/(?:healthz|readyz)$/, allow: 'GET, HEAD' },

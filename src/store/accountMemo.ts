@@ -43,7 +43,7 @@ const LEAVES_ACCOUNTS = new Set([
   'knownCategories',
   'quarantined',
   'schemaVersion',
-  // Reads of issues 13–14, and list deletions (they change no account record).
+  // Reads of issues 13–14, and list deletions and additions (they change no account record).
   'resellerBrand',
   'customerNameHeld',
   'listCustomers',
@@ -52,6 +52,7 @@ const LEAVES_ACCOUNTS = new Set([
   'suppressionsByAddress',
   'suppression',
   'deleteSuppressions',
+  'addSuppression',
 ]);
 
 export const ACCOUNT_MEMO_ENTRIES = 10_000;

@@ -82,6 +82,16 @@ export function postgresSuppressions(pool: pg.Pool, run: Run): SuppressionStore 
         const { rows } = await pool.query<EntryRow>(`SELECT ${COLUMNS} FROM suppressions WHERE customer_id = $1 AND list = $2 AND email = $3`, [customerId, list, email]);
         return rows[0] ? toEntry(rows[0]) : null;
       }),
+    addSuppression: (customerId, list, email, at) =>
+      run(async () => {
+        if (!storable(email)) return false;
+        const { rowCount } = await pool.query(
+          `INSERT INTO suppressions (customer_id, list, email, status, reason, first_added, created) VALUES ($1, $2, $3, '', '', $4, $4)
+           ON CONFLICT (customer_id, list, email) DO NOTHING`,
+          [customerId, list, email, at],
+        );
+        return rowCount === 1;
+      }),
     deleteSuppressions: (customerId, list, emails) =>
       run(() =>
         withClient(pool, async (client) => {

@@ -38,6 +38,9 @@ export function sqliteSuppressions(db: Database.Database, guard: Guard): Suppres
     byAddressPrefix: db.prepare(`SELECT ${COLUMNS} FROM suppressions WHERE customer_id = ? AND list = ? AND email > ? AND email >= ? AND email < ? ORDER BY email LIMIT ?`),
     one: db.prepare(`SELECT ${COLUMNS} FROM suppressions WHERE customer_id = ? AND list = ? AND email = ?`),
     deleteOne: db.prepare('DELETE FROM suppressions WHERE customer_id = ? AND list = ? AND email = ?'),
+    addOne: db.prepare(
+      "INSERT INTO suppressions (customer_id, list, email, status, reason, first_added, created) VALUES (?, ?, ?, '', '', ?, ?) ON CONFLICT (customer_id, list, email) DO NOTHING",
+    ),
     deleteChunk: db.prepare(
       'DELETE FROM suppressions WHERE customer_id = ? AND list = ? AND email IN (SELECT email FROM suppressions WHERE customer_id = ? AND list = ? LIMIT ?)',
     ),
@@ -93,6 +96,7 @@ export function sqliteSuppressions(db: Database.Database, guard: Guard): Suppres
         const row = q.one.get(customerId, list, email) as EntryRow | undefined;
         return row ? toEntry(row) : null;
       }),
+    addSuppression: (customerId, list, email, at) => guard(() => q.addOne.run(customerId, list, email, at, at).changes === 1),
     deleteSuppressions: async (customerId, list: SuppressionList, emails) => {
       let deleted = 0;
       if (emails === 'all') {

@@ -167,6 +167,12 @@ export interface SuppressionStore {
    */
   deleteSuppressions(customerId: number, list: SuppressionList, emails: readonly string[] | 'all'): Promise<number>;
   /**
+   * Lists an address by hand (v1 `method=unsubscribes&task=add`, customer_unsubscribes.md), with
+   * `created` and the first time both `at` (unix seconds), no status or reason. False, changing
+   * nothing, when the address is already on that list.
+   */
+  addSuppression(customerId: number, list: SuppressionList, email: string, at: number): Promise<boolean>;
+  /**
    * Removes the customer and every row of every table that has a `customer_id` column, so its
    * username is free again; false when there is no such customer. As deleteSuppressions, no
    * copy is left in the SQLite files; PostgreSQL vacuums the tables it touched.

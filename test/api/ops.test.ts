@@ -254,6 +254,8 @@ describe('GET /openapi.json and /docs', () => {
         [`/v3/suppression/${l}/{email}`, ['get', 'delete']],
       ]),
     ),
+    // The singular one-address path of SendGrid's SDK examples.
+    '/v3/suppression/spam_report/{email}': ['get', 'delete'],
     '/webhooks/events': ['post'],
     ...Object.fromEntries(Object.keys(ADAPTERS).map((p) => [`/webhooks/${p}`, ['post']])),
     '/healthz': ['get', 'head'],

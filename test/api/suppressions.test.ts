@@ -222,6 +222,70 @@ describe('suppression lists over HTTP', () => {
     assert.equal((await f.app.inject({ url: '/dashboard/api/customers/c1/suppressions/bounces' })).statusCode, 401);
   });
 
+  test('the lists at /apiv2/reseller.manage too: the URL customer_bounces.md (v1 and v2 pages) calls', async () => {
+    // customer_bounces.md's own calls are `apiv2/reseller.manage.{json,xml}?…&method=bounces&…`;
+    // the answers are the distributor.manage ones, with the same tenancy and errors.
+    const v2 = async (format: 'json' | 'xml', query: string) => {
+      const res = await f.app.inject({ method: 'POST', url: `/apiv2/reseller.manage.${format}`, payload: `${CREDS}&${query}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      return { status: res.statusCode, body: res.body };
+    };
+    for (const [format, query] of [
+      ['json', 'method=bounces&user=c1&task=get&date=1'],
+      ['xml', 'method=bounces&user=c1&task=get&date=1'],
+      ['json', 'method=spamreports&user=c1&task=get&date=1'],
+      ['xml', 'method=invalidemails&user=c1&task=get'],
+      ['json', 'method=unsubscribes&user=c1&task=get'],
+      ['json', 'method=blocks&user=c1&task=get'],
+      ['json', 'method=bounces&user=c1&task=delete&email=nobody@domain.com'],
+      ['json', 'method=bounces&user=c2&task=get'],
+      ['json', 'method=bounces&user=c1&task=list'],
+    ] as const) {
+      const want = await v1(format, query);
+      const got = await v2(format, query);
+      assert.deepEqual({ status: got.status, body: got.body }, { status: want.status, body: want.body }, `${format} ${query}`);
+    }
+    assert.equal((await v2('json', 'method=bounces&user=c2&task=get')).body, '{"message":"error","errors":["error in user: user not found"]}');
+    assert.equal((await v2('json', 'method=bounces&user=c1&task=delete&email=nobody@domain.com')).body, '{"message":"Email does not exist"}');
+  });
+
+  test('v3 /suppression/spam_report/{email} (singular), the path the SDKs call (sendgrid-nodejs, -python, -go, -csharp examples)', async () => {
+    const headers = { 'on-behalf-of': 'c1' };
+    const [plural] = await client.request({ method: 'GET', url: '/v3/suppression/spam_reports/email1@domain.com', headers });
+    const [single] = await client.request({ method: 'GET', url: '/v3/suppression/spam_report/email1@domain.com', headers });
+    assert.equal(single.statusCode, 200);
+    assert.deepEqual(single.body, plural.body);
+    assert.deepEqual(single.body, [{ created: at('2009-06-10T12:40:30Z'), email: 'email1@domain.com', ip: '' }]);
+    await assert.rejects(client.request({ method: 'DELETE', url: '/v3/suppression/spam_report/x@y.z', headers }), (e: { code: number }) => e.code === 404);
+    // Only the one-address form has the singular name; the list stays plural, as SendGrid's.
+    await assert.rejects(client.request({ method: 'GET', url: '/v3/suppression/spam_report', headers }), (e: { code: number }) => e.code === 404);
+  });
+
+  test('v1 unsubscribes task=add (customer_unsubscribes.md "Add Unsubscribes"): success, then "Email already exists"', async () => {
+    // The page's call: method=unsubscribes&user=…&task=add&email=unsubscribe@sample.com.
+    const added = await v1('json', 'method=unsubscribes&user=c1&task=add&email=Unsubscribe@sample.com');
+    assert.deepEqual(added, { status: 200, body: '{"message":"success"}', type: 'application/json; charset=utf-8' });
+    const again = await v1('xml', 'method=unsubscribes&user=c1&task=add&email=unsubscribe@sample.com');
+    assert.equal(again.status, 200);
+    assert.equal(again.body, '<?xml version="1.0" encoding="UTF-8"?><result><message>Email already exists</message></result>');
+    assert.equal((await v1('json', 'method=unsubscribes&user=c1&task=add&email=u@example.com')).body, '{"message":"Email already exists"}');
+    // Listed from now on (created = the time of the call), in v1 and v3, and deletable as any other.
+    assert.equal((await v1('json', 'method=unsubscribes&user=c1&task=get&date=1')).body, '[{"email":"unsubscribe@sample.com","created":"2009-06-22 18:00:00"},{"email":"u@example.com","created":"2009-06-10 12:40:30"}]');
+    const [v3] = await client.request({ method: 'GET', url: '/v3/suppression/unsubscribes/unsubscribe@sample.com', headers: { 'on-behalf-of': 'c1' } });
+    assert.deepEqual(v3.body, [{ created: NOW.getTime() / 1000, email: 'unsubscribe@sample.com' }]);
+    assert.equal((await v1('json', 'method=unsubscribes&user=c1&task=delete&email=unsubscribe@sample.com')).body, '{"message":"success"}');
+    // Errors: the address is required and checked; another reseller's customer is unknown; only
+    // the unsubscribes page has an add.
+    const errors: Array<[string, string]> = [
+      ['method=unsubscribes&user=c1&task=add', 'error in email: is required'],
+      ['method=unsubscribes&user=c1&task=add&email=not-an-address', 'error in email: is not an email address'],
+      ['method=unsubscribes&user=c2&task=add&email=a@b.c', 'error in user: user not found'],
+      ['method=unsubscribes&user=c1&task=set', 'error in task: must be get, delete or add'],
+      ['method=spamreports&user=c1&task=add&email=a@b.c', 'error in task: must be get or delete'],
+    ];
+    for (const [query, error] of errors) assert.deepEqual(await v1('json', query).then((r) => [r.status, r.body]), [400, JSON.stringify({ message: 'error', errors: [error] })], query);
+    assert.equal((await v1('json', 'method=unsubscribes&user=c1&task=get')).body, '[{"email":"u@example.com"}]', 'nothing added by the refused calls');
+  });
+
   test('deletes: v1 success and "Email does not exist", v3 one (204/404), several and all; a deleted address comes back on its next event', async () => {
     assert.equal((await v1('json', 'method=bounces&user=c1&task=delete&email=Email2@domain2.com')).body, '{"message":"success"}');
     const again = await v1('xml', 'method=bounces&user=c1&task=delete&email=email2@domain2.com');

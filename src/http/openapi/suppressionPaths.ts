@@ -65,5 +65,15 @@ export function suppressionPaths(): Record<string, PathItemObject> {
       delete: op(`v3Suppression${Name}OneDelete`, `Delete one address from the customer's ${what}`, [EMAIL], { 204: { description: 'Deleted; 404 `email does not exist` when it was not listed.' } }),
     };
   }
+  // The singular path SendGrid's SDK examples call for one spam report (routes/v3Suppression.ts).
+  const spam = LISTS.spam_reports as { fields: Record<string, SchemaObject> };
+  out['/v3/suppression/spam_report/{email}'] = {
+    get: op('v3SuppressionSpamReportOneAlias', 'One spam report (alias of /v3/suppression/spam_reports/{email}, as the SDK examples call it)', [EMAIL], {
+      200: { description: 'The entry, or an empty array.', content: { [JSON_TYPE]: { schema: entries(spam.fields) } } },
+    }),
+    delete: op('v3SuppressionSpamReportOneDeleteAlias', 'Delete one spam report (alias of /v3/suppression/spam_reports/{email})', [EMAIL], {
+      204: { description: 'Deleted; 404 `email does not exist` when it was not listed.' },
+    }),
+  };
   return out;
 }

@@ -20,6 +20,7 @@ import { type RenderedAnswer, renderAnswer } from '../statsResponses.js';
 import { renderV2Answer } from '../v2Responses.js';
 import type { MethodHandler } from './distributor/methodCall.js';
 import { distributorMethods } from './distributor/methods.js';
+import { suppressionMethods } from './distributor/suppressionMethods.js';
 
 export interface LegacyGeneration {
   /** Route prefix; the file name after it is matched by `endpoint`. */
@@ -28,7 +29,7 @@ export interface LegacyGeneration {
   /** The stored metrics its rows show: only these are read. */
   metrics: readonly Metric[];
   render(answer: StatsAnswer): RenderedAnswer;
-  /** Methods other than `stats` this generation serves (v1: SPEC section 9). */
+  /** Methods other than `stats` this generation serves (v1: SPEC section 9; v2: the lists). */
   otherMethods?: ReadonlyMap<string, MethodHandler>;
 }
 
@@ -44,6 +45,10 @@ export const V2: LegacyGeneration = {
   endpoint: /^reseller\.manage(?:Subuser)?\.(json|xml)$/,
   metrics: V2_METRICS,
   render: renderV2Answer,
+  // The suppression-list pages call this URL: customer_bounces.md (v1, deprecated) shows
+  // `apiv2/reseller.manage.{json,xml}?…&method=bounces&task=get|delete`, and the v2 pages
+  // (Reseller_API/customer_bounces.md & co.) the same. Provisioning stays v1-only (SPEC 9).
+  otherMethods: new Map(suppressionMethods),
 };
 
 /** A credential given twice with different values is simply wrong, not a parameter error. */

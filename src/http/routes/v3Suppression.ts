@@ -28,6 +28,13 @@ const PATHS: Record<string, SuppressionList> = {
   unsubscribes: 'unsubscribes',
 };
 
+/**
+ * One address: the same lists, plus `spam_report/{email}`, the path SendGrid's generated SDK
+ * examples call for one spam report (sendgrid-nodejs/-python/-go/-csharp
+ * `suppression/spam_report/{email}`, GET and DELETE), while the list itself is `spam_reports`.
+ */
+const ONE_PATHS: Record<string, SuppressionList> = { ...PATHS, spam_report: 'spam_reports' };
+
 /** 1,000 addresses of 320 characters, quoted, fit well inside this. */
 const DELETE_BODY_LIMIT = 512 * 1024;
 
@@ -74,10 +81,10 @@ export async function v3SuppressionRoutes(app: FastifyInstance, deps: V3Suppress
     return customer;
   }
 
-  const listOf = (request: FastifyRequest): SuppressionList => {
-    const list = PATHS[(request.params as { list: string }).list];
-    if (!list || !Object.hasOwn(PATHS, (request.params as { list: string }).list)) throw new ApiError('not_found', ['error in path: unknown endpoint']);
-    return list;
+  const listOf = (request: FastifyRequest, paths: Record<string, SuppressionList> = PATHS): SuppressionList => {
+    const name = (request.params as { list: string }).list;
+    if (!Object.hasOwn(paths, name)) throw new ApiError('not_found', ['error in path: unknown endpoint']);
+    return paths[name] as SuppressionList;
   };
   const emailOf = (request: FastifyRequest): string => {
     const email = normalizeAddress((request.params as { email: string }).email);
@@ -94,14 +101,14 @@ export async function v3SuppressionRoutes(app: FastifyInstance, deps: V3Suppress
   });
 
   app.get('/suppression/:list/:email', async (request, reply) => {
-    const list = listOf(request);
+    const list = listOf(request, ONE_PATHS);
     const customer = await whose(request);
     const found = await deps.store.suppression(customer.id, list, emailOf(request));
     return sendV3(reply, 200, found ? [v3Row(list, found)] : []);
   });
 
   app.delete('/suppression/:list/:email', { bodyLimit: DELETE_BODY_LIMIT }, async (request, reply) => {
-    const list = listOf(request);
+    const list = listOf(request, ONE_PATHS);
     const customer = await whose(request);
     const deleted = await deps.store.deleteSuppressions(customer.id, list, [emailOf(request)]);
     if (deleted === 0) throw new ApiError('not_found', ['email does not exist']);

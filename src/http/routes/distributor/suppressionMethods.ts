@@ -2,7 +2,8 @@
 // invalidemails, unsubscribes (SPEC section 9; the pages customer_bounces.md & co. of
 // sendgrid/docs). `task=get` streams the list newest first with the pages' fields (`created`
 // only with date=1); `task=delete&email=` answers `{"message":"success"}` or the pages'
-// `{"message":"Email does not exist"}`. Order of checks: user (400) → task → its parameters.
+// `{"message":"Email does not exist"}`; unsubscribes also take `task=add&email=` (its page's
+// "Add Unsubscribes": success or `{"message":"Email already exists"}`). Order of checks: user (400) → task → its parameters.
 import { ApiError, paramMessage, userNotFound } from '../../../domain/errors.js';
 import { ParamErrors, single } from '../../../domain/params.js';
 import type { SuppressionEntry, SuppressionList } from '../../../domain/suppression.js';
@@ -19,6 +20,8 @@ interface V1List {
   /** Whether the page's rows show `status` and `reason`. */
   status: boolean;
   reason: boolean;
+  /** Whether the page documents `task=add` (only customer_unsubscribes.md does). */
+  add?: boolean;
 }
 
 const LISTS: Record<string, V1List> = {
@@ -27,10 +30,13 @@ const LISTS: Record<string, V1List> = {
   blocks: { list: 'blocks', root: 'blocks', item: 'block', status: true, reason: true },
   spamreports: { list: 'spam_reports', root: 'spamreports', item: 'spamreport', status: false, reason: false },
   invalidemails: { list: 'invalid_emails', root: 'invalidemails', item: 'invalidemail', status: false, reason: true },
-  unsubscribes: { list: 'unsubscribes', root: 'unsubscribes', item: 'unsubscribe', status: false, reason: false },
+  unsubscribes: { list: 'unsubscribes', root: 'unsubscribes', item: 'unsubscribe', status: false, reason: false, add: true },
 };
 
 export const EMAIL_DOES_NOT_EXIST = 'Email does not exist';
+export const EMAIL_ALREADY_EXISTS = 'Email already exists';
+/** A hand-added address must at least look like one (events' addresses are taken as sent). */
+const ADDRESS_SHAPE = /^[^@\s]+@[^@\s]+$/;
 
 function row(spec: V1List, e: SuppressionEntry, dates: boolean): Record<string, string> {
   const out: Record<string, string> = { email: e.email };
@@ -75,7 +81,14 @@ function handler(spec: V1List): MethodHandler {
       // envelope, and this is no fault of the request (the address is simply not listed).
       return reply.type(CONTENT_TYPES[format]).send(message(format, deleted === 0 ? EMAIL_DOES_NOT_EXIST : 'success'));
     }
-    throw new ApiError('bad_request', [paramMessage('task', task === undefined ? 'is required' : 'must be get or delete')]);
+    if (task === 'add' && spec.add) {
+      const email = addressParam(params);
+      if (!ADDRESS_SHAPE.test(email)) throw new ApiError('bad_request', [paramMessage('email', 'is not an email address')]);
+      const added = await deps.store.addSuppression(customer.id, spec.list, email, Math.floor(deps.now().getTime() / 1000));
+      // As for delete: the page's "Response: Error" body with 200, the request itself was fine.
+      return reply.type(CONTENT_TYPES[format]).send(message(format, added ? 'success' : EMAIL_ALREADY_EXISTS));
+    }
+    throw new ApiError('bad_request', [paramMessage('task', task === undefined ? 'is required' : spec.add ? 'must be get, delete or add' : 'must be get or delete')]);
   };
 }
 
