@@ -305,7 +305,7 @@ describe('GET /openapi.json and /docs', () => {
     assert.deepEqual(params.legacy_aggregate.schema.enum, ['1', 'true', '0', 'false']);
     assert.deepEqual(params.legacy_list.schema.enum, ['true', '1']);
     assert.equal(params.legacy_category.schema.maxItems, 100);
-    assert.deepEqual(params.legacy_method.schema.enum, ['stats']);
+    assert.deepEqual(params.legacy_method.schema.enum, ['stats', 'bounces', 'blocks', 'spamreports', 'invalidemails', 'unsubscribes', 'profile', 'enable', 'disable', 'password']);
     assert.equal(params.v3_start_date.required, true);
     assert.deepEqual(params.v3_aggregated_by.schema.enum, ['day', 'week', 'month']);
     assert.deepEqual([params.v3_limit.schema.minimum, params.v3_limit.schema.maximum, params.v3_limit.schema.default], [1, 500, 5]);

@@ -12,7 +12,12 @@ const date = (what: string): SchemaObject => ({ type: 'string', format: 'date', 
 
 /** The stats call's parameters, as schemas; shared by the query parameters and the form body. */
 const FIELDS: Record<string, { required?: boolean; description: string; schema: SchemaObject }> = {
-  method: { required: true, description: 'Always `stats`; another value answers 404 `error in method: unknown method`.', schema: { type: 'string', enum: ['stats'] } },
+  method: {
+    required: true,
+    description:
+      '`stats` for the statistics described here. The same endpoints also serve a customer\'s suppression lists (`bounces`, `blocks`, `spamreports`, `invalidemails`, `unsubscribes`, with `task=get|delete`, `unsubscribes` also `task=add`; v1 and v2) and, in v1 only, provisioning (`profile`, `enable`, `disable`, `password`), each with its own parameters and answers (README: Suppression lists, Provisioning). Any other value answers 404 `error in method: unknown method`.',
+    schema: { type: 'string', enum: ['stats', 'bounces', 'blocks', 'spamreports', 'invalidemails', 'unsubscribes', 'profile', 'enable', 'disable', 'password'] },
+  },
   user: { required: true, description: "The customer's username; unknown and another reseller's customers both answer 400 `error in user: user not found`.", schema: { type: 'string', minLength: 1 } },
   days: {
     description: `The last N days including today, in the customer's time zone. Plain ASCII decimal digits (leading zeros allowed), 1–${MAX_RANGE_DAYS}. Not with start_date/end_date.`,
