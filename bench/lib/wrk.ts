@@ -7,9 +7,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { load } from './load.js';
 import { log } from './env.js';
-import { percentile } from './http.js';
 
 export interface WrkResult {
   requestsPerSecond: number;
@@ -101,33 +100,9 @@ export function wrk(o: WrkOptions): Promise<WrkResult> {
  * server's, rotating through the same paths. It shares the two cores with the server, so its
  * figures are lower than wrk's; the row says which generator ran.
  */
-export function autocannonPaths(o: WrkOptions, paths: readonly string[]): Promise<WrkResult> {
-  const latencies: number[] = [];
-  let i = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: o.url,
-        connections: o.connections,
-        duration: o.seconds,
-        requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: paths[i++ % paths.length] as string }) }],
-      },
-      (err: unknown, result: autocannon.Result) => {
-        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
-        resolve({
-          requestsPerSecond: result.requests.total / result.duration,
-          requests: result.requests.total,
-          p50: percentile(latencies, 50),
-          p99: percentile(latencies, 99),
-          max: latencies.reduce((m, x) => (x > m ? x : m), 0),
-          failures: result.non2xx + result.errors,
-        });
-      },
-    );
-    instance.on('response', (_c: unknown, status: number, _b: number, ms: number) => {
-      if (status === 200) latencies.push(ms);
-    });
-  });
+export async function autocannonPaths(o: WrkOptions, paths: readonly string[]): Promise<WrkResult> {
+  const r = await load({ url: o.url, connections: o.connections, seconds: o.seconds, paths });
+  return { requestsPerSecond: r.requestsPerSecond, requests: r.requests, p50: r.p50, p99: r.p99, max: r.max, failures: r.non2xx + r.errors };
 }
 
 export const GENERATOR = (): string => (existsSync(WRK) ? 'wrk -t1 (C, its own process)' : 'autocannon (fallback: wrk could not be installed)');
