@@ -2,20 +2,7 @@
 import type pg from 'pg';
 import type { MetricRow } from '../domain/metrics.js';
 import { SUM_ALL, toRow } from './sql.js';
-import type { Brand, CustomerAccount, Store } from './types.js';
-
-type Accounts = Pick<
-  Store,
-  | 'findCustomerAccount'
-  | 'findCustomerByKeyDigest'
-  | 'setCustomerKey'
-  | 'setCustomerDisabled'
-  | 'setResellerBrand'
-  | 'resellerBrand'
-  | 'resellerAggregate'
-  | 'resellerCategoryAggregate'
-  | 'resellerCategories'
->;
+import type { AccountStore, Brand, CustomerAccount } from './types.js';
 
 interface AccountRow {
   id: string;
@@ -54,7 +41,7 @@ const storable = (s: string): boolean => !s.includes('\0');
 const ACCOUNT_COLUMNS = 'id, username, reseller_id, timezone, webhook_key, key_salt, key_hash, key_digest, disabled, session_version';
 const OF_RESELLER = 'customer_id IN (SELECT id FROM customers WHERE reseller_id = $1)';
 
-export function postgresAccounts(pool: pg.Pool, run: <T>(fn: () => Promise<T>) => Promise<T>): Accounts {
+export function postgresAccounts(pool: pg.Pool, run: <T>(fn: () => Promise<T>) => Promise<T>): AccountStore {
   return {
     findCustomerAccount: (username) =>
       run(async () => {

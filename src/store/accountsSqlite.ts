@@ -5,20 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { MetricRow } from '../domain/metrics.js';
 import { SUM_ALL, toRow } from './sql.js';
-import type { Brand, CustomerAccount, Store } from './types.js';
-
-type Accounts = Pick<
-  Store,
-  | 'findCustomerAccount'
-  | 'findCustomerByKeyDigest'
-  | 'setCustomerKey'
-  | 'setCustomerDisabled'
-  | 'setResellerBrand'
-  | 'resellerBrand'
-  | 'resellerAggregate'
-  | 'resellerCategoryAggregate'
-  | 'resellerCategories'
->;
+import type { AccountStore, Brand, CustomerAccount } from './types.js';
 
 interface AccountRow {
   id: number;
@@ -56,7 +43,7 @@ const inList = (n: number): string => Array.from({ length: n }, () => '?').join(
 const ACCOUNT_COLUMNS = 'id, username, reseller_id, timezone, webhook_key, key_salt, key_hash, key_digest, disabled, session_version';
 const OF_RESELLER = 'customer_id IN (SELECT id FROM customers WHERE reseller_id = ?)';
 
-export function sqliteAccounts(db: Database.Database, guard: <T>(fn: () => T) => Promise<T>): Accounts {
+export function sqliteAccounts(db: Database.Database, guard: <T>(fn: () => T) => Promise<T>): AccountStore {
   const q = {
     byName: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE username = ? AND deleted_at IS NULL`),
     byDigest: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM customers WHERE key_digest = ? AND deleted_at IS NULL`),

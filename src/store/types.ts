@@ -333,3 +333,17 @@ export interface StoreOptions {
 export const LAST_DAY = 2_147_483_647;
 
 export const DEFAULT_READ_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** The account methods both backends keep apart from the rest (accountsSqlite.ts, accountsPostgres.ts). */
+export type AccountStore = Pick<
+  Store,
+  | 'findCustomerAccount'
+  | 'findCustomerByKeyDigest'
+  | 'setCustomerKey'
+  | 'setCustomerDisabled'
+  | 'setResellerBrand'
+  | 'resellerBrand'
+  | 'resellerAggregate'
+  | 'resellerCategoryAggregate'
+  | 'resellerCategories'
+>;
