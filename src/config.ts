@@ -43,6 +43,8 @@ export interface Config {
   sessionSecret: string | undefined;
   /** Bytes the SQLite read cache may hold; 0 turns it off. */
   readCacheBytes: number;
+  /** SQLite: batches applied on a writer thread, several per commit (MAILTALLY_WRITER_THREAD, default on). */
+  writerThread: boolean;
   /** Open connections the server keeps at most; more are closed as they arrive. */
   maxConnections: number;
   /** Open connections one client address keeps at most (0: no per-address cap). */
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     keyCheckQueue: integer(env, 'MAILTALLY_KEY_CHECK_QUEUE', 32, 0, 10_000),
     sessionSecret: sessionSecret(env),
     readCacheBytes: integer(env, 'MAILTALLY_READ_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
+    writerThread: (env.MAILTALLY_WRITER_THREAD ?? '') === '' || flag(env, 'MAILTALLY_WRITER_THREAD'),
     maxConnections: integer(env, 'MAILTALLY_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     maxConnectionsPerIp: integer(env, 'MAILTALLY_MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
     requestTimeoutMs: integer(env, 'MAILTALLY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,

@@ -31,7 +31,12 @@ export function configFrom(opts: CommonOptions): Readonly<Config> {
   });
 }
 
-export async function openStore(config: Readonly<Config>): Promise<Store> {
+/**
+ * `writes: 'threaded'` for the commands that write at volume (serve, events import): batches go
+ * to the SQLite writer thread unless MAILTALLY_WRITER_THREAD=0. Other commands write a row or two
+ * and stay on one connection.
+ */
+export async function openStore(config: Readonly<Config>, writes: 'threaded' | 'inline' = 'inline'): Promise<Store> {
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new CliError('--database-url must be a postgres:// URL');
   }
@@ -39,6 +44,7 @@ export async function openStore(config: Readonly<Config>): Promise<Store> {
     return await createStore({ ...config, poolSize: config.poolSize }, {
       retentionMs: config.retentionMs,
       readCacheBytes: config.readCacheBytes,
+      writerThread: writes === 'threaded' && config.writerThread,
       quarantine: { maxPerCustomer: config.quarantineMaxPerCustomer, payloadBytes: config.quarantinePayloadBytes },
     });
   } catch (err) {
@@ -48,9 +54,9 @@ export async function openStore(config: Readonly<Config>): Promise<Store> {
 }
 
 /** Runs `fn` with an open store and closes it after, whatever happens. */
-export async function withStore<T>(opts: CommonOptions, fn: (store: Store, config: Readonly<Config>) => Promise<T>): Promise<T> {
+export async function withStore<T>(opts: CommonOptions, fn: (store: Store, config: Readonly<Config>) => Promise<T>, writes: 'threaded' | 'inline' = 'inline'): Promise<T> {
   const config = configFrom(opts);
-  const store = await openStore(config);
+  const store = await openStore(config, writes);
   try {
     return await fn(store, config);
   } finally {

@@ -45,11 +45,20 @@ export function eventsCommand(): Command {
       let lastProgress = 0;
       let index = 0;
       let batch: RawItem[] = [];
+      // One batch is applied while the next is read and parsed (on SQLite the writer thread
+      // commits while this thread parses); two batches in memory at most.
+      let inFlight: Promise<void> = Promise.resolve();
       const flush = async (): Promise<void> => {
         if (batch.length === 0) return;
-        const r = await ingestBatch(store, customer, batch, new Date(), index);
+        const applying = ingestBatch(store, customer, batch, new Date(), index).then(record);
+        applying.catch(() => undefined); // awaited below or by the next flush; never unhandled
         index += batch.length;
         batch = [];
+        const previous = inFlight;
+        inFlight = applying;
+        await previous;
+      };
+      const record = (r: Awaited<ReturnType<typeof ingestBatch>>): void => {
         totals.accepted += r.accepted;
         totals.duplicates += r.duplicates;
         totals.rejected += rejectedCount(r);
@@ -69,13 +78,15 @@ export function eventsCommand(): Command {
         // Everything read before the fault is applied; re-running the import later is safe,
         // since duplicates are recognised.
         await flush();
+        await inFlight;
         const code = (err as { code?: string }).code;
         const reason = code ? `cannot read ${file} (${code})` : `input is not valid JSON (${(err as Error).message})`;
         throw new CliError(`${reason}; the ${index} events before it were processed (accepted ${totals.accepted})`);
       }
       await flush();
+      await inFlight;
       if (showProgress) process.stderr.write(`${progressLine(index, source.bytesRead(), started)}\n`);
-    });
+    }, 'threaded');
     if (!opts.json) for (const line of shown) process.stderr.write(`rejected ${line}\n`);
     print(opts, totals, `accepted ${totals.accepted}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`);
   });

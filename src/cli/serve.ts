@@ -28,7 +28,7 @@ export function serveCommand(): Command {
       print(opts, { url, storage: where, workers }, `mailtally listening on ${url} (storage: ${where}; ${workers} workers)`);
       return;
     }
-    const store = await openStore(config);
+    const store = await openStore(config, 'threaded');
     let server;
     try {
       server = await startServer(store, config);

@@ -100,8 +100,9 @@ export function validateInSlices(items: readonly RawItem[], timeZone: string, fi
   return validateEachInSlices(items, (item, index) => validateItem(item, timeZone, index), firstIndex);
 }
 
-// Events (and rejections) per store transaction. SQLite runs a transaction on the event loop, so
-// a 10,000-event body is applied as several short ones with a turn of the loop between them.
+// Events (and rejections) per store call. Where SQLite runs a transaction on the event loop (no
+// writer thread), a 10,000-event body is applied as several short ones with a turn of the loop
+// between them.
 // Safe because applying is idempotent: if the process dies half-way, nothing was acknowledged,
 // and the sender's retry finds the committed part as duplicates (and quarantined once).
 export const APPLY_CHUNK = 2_000;
@@ -109,11 +110,21 @@ export const APPLY_CHUNK = 2_000;
 /** store.applyBatch, a chunk at a time; resolves once every chunk is committed. */
 export async function applyInChunks(store: Store, customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], now: Date): Promise<BatchResult> {
   const total: BatchResult = { accepted: 0, duplicates: 0 };
-  for (let i = 0; i === 0 || i < Math.max(events.length, rejected.length); i += APPLY_CHUNK) {
-    if (i > 0) await yieldToEventLoop();
-    const r = await store.applyBatch(customer, events.slice(i, i + APPLY_CHUNK), rejected.slice(i, i + APPLY_CHUNK), now);
+  const add = (r: BatchResult): void => {
     total.accepted += r.accepted;
     total.duplicates += r.duplicates;
+  };
+  const chunk = (i: number): Promise<BatchResult> => store.applyBatch(customer, events.slice(i, i + APPLY_CHUNK), rejected.slice(i, i + APPLY_CHUNK), now);
+  const starts: number[] = [];
+  for (let i = 0; i === 0 || i < Math.max(events.length, rejected.length); i += APPLY_CHUNK) starts.push(i);
+  if (store.writesOffThread) {
+    // Off the event loop: send every chunk at once, so the writer commits them together.
+    for (const r of await Promise.all(starts.map(chunk))) add(r);
+    return total;
+  }
+  for (const i of starts) {
+    if (i > 0) await yieldToEventLoop();
+    add(await chunk(i));
   }
   return total;
 }

@@ -1,9 +1,10 @@
 // Reseller and customer records in memory, kept exact. Every authenticated call looks its
 // account up (and a stats call its customer too); on SQLite each lookup was a query. The
 // answers are remembered until anything may have changed them:
-// - a commit by another connection to the file (another server process, the CLI's
-//   `customer disable`, `reseller rotate-key`, …) changes `PRAGMA data_version`, checked on
-//   every lookup: the next lookup after that commit reads the database again;
+// - a commit by another connection that changed a reseller or customer record (another server
+//   process, the CLI's `customer disable`, `reseller rotate-key`, …): `sync`, called on every
+//   lookup, learns of it (SQLite: sqliteChanges.ts) and calls forget(); the next lookup after
+//   that commit reads the database again;
 // - any store method of this process other than the known reads and the ingest/prune writes
 //   (which touch no account record) forgets everything when it runs: a method added later is
 //   covered by default.
@@ -64,25 +65,19 @@ export interface AccountMemoStats {
 
 export class AccountMemo {
   private readonly entries = new Map<string, unknown>();
-  private seen: number;
   private epoch = 0;
   readonly counts: AccountMemoStats = { accountHits: 0, accountMisses: 0 };
 
   constructor(
-    private readonly dataVersion: () => number,
+    /** Brings the memo up to date with other connections' commits (calls forget when needed). */
+    private readonly sync: () => void,
     private readonly max = ACCOUNT_MEMO_ENTRIES,
-  ) {
-    this.seen = dataVersion();
-  }
+  ) {}
 
   /** A token that changes whenever remembered answers may have gone stale. */
-  private token(): string {
-    const v = this.dataVersion();
-    if (v !== this.seen) {
-      this.seen = v;
-      this.forget();
-    }
-    return `${v}:${this.epoch}`;
+  private token(): number {
+    this.sync();
+    return this.epoch;
   }
 
   forget(): void {

@@ -1,9 +1,9 @@
 // Rollup reads of the embedded store, remembered until they can have changed. Turning rows into
 // objects is most of a stats call's cost, and dashboards and integrations ask the same
-// questions over and over. An entry is dropped when this process applies a batch for its
-// customer; a commit by any other connection to the file (a CLI import, another process)
-// changes SQLite's `PRAGMA data_version` and drops everything. Cached values are shared:
-// callers only read them.
+// questions over and over. An entry is dropped when its customer's rollups change: `sync`, called
+// before every lookup, tells the cache what other connections committed (sqliteChanges.ts: the
+// writer thread, another process, the CLI) and this process's own writes call `forget`. Cached
+// values are shared: callers only read them.
 //
 // The cache is bounded by (estimated) bytes, not entries: one customer asking many distinct
 // 100-category × 3-year questions once filled gigabytes within an entry limit. Least recently
@@ -37,15 +37,13 @@ export class ReadCache {
   // A Map iterates in insertion order: re-inserting on every hit keeps the least recently used first.
   private readonly entries = new Map<string, Entry>();
   private readonly byCustomer = new Map<number, Set<string>>();
-  private version: number;
   private readonly counts = { hits: 0, misses: 0, evictions: 0, bytes: 0 };
 
   constructor(
-    private readonly dataVersion: () => number,
+    /** Brings the cache up to date with other connections' commits (forget / clear). */
+    private readonly sync: () => void,
     private readonly budget: number,
-  ) {
-    this.version = dataVersion();
-  }
+  ) {}
 
   /** `size` estimates the bytes `load`'s value holds (see the estimators below). */
   get<T>(customerId: number, key: string, load: () => T, size: (value: T) => number): T {
@@ -61,11 +59,7 @@ export class ReadCache {
 
   /** The value held for the key, if any (a hit); never loads. */
   peek<T>(customerId: number, key: string): T | undefined {
-    const version = this.dataVersion();
-    if (version !== this.version) {
-      this.clear();
-      this.version = version;
-    }
+    this.sync();
     const id = `${customerId}\0${key}`;
     const hit = this.entries.get(id);
     if (!hit) return undefined;
@@ -113,7 +107,8 @@ export class ReadCache {
     if (ids?.size === 0) this.byCustomer.delete(entry.customerId);
   }
 
-  private clear(): void {
+  /** After a change that may touch any customer's answers (an account record). */
+  clear(): void {
     this.entries.clear();
     this.byCustomer.clear();
     this.counts.bytes = 0;

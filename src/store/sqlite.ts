@@ -3,14 +3,10 @@
 // (fsync) before applyBatch resolves, which is what lets the webhook answer 200.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { type Marker, markerKey, planBatch } from '../domain/batch.js';
-import { AlreadyExistsError, StorageUnavailableError } from '../domain/errors.js';
-import type { NormalizedEvent } from '../domain/events.js';
-import { METRICS, type Metric, type MetricRow} from '../domain/metrics.js';
+import type Database from 'better-sqlite3';
+import { type Metric, type MetricRow } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
-import { DEFAULT_QUARANTINE_LIMITS, quarantineRows } from '../domain/quarantineRows.js';
-import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
+import { METRIC_COLUMNS as COLS, SUM_ALL, byNameAndDay, metricList, sums, toRow } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import { ReadCache, categoryRowsBytes } from './readCache.js';
 import { Series } from './series.js';
@@ -19,30 +15,12 @@ import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, ty
 import { sqliteProviderState } from './providerStateSqlite.js';
 import { sqliteAccounts } from './accountsSqlite.js';
 import { sqliteProvisioning } from './provisioningSqlite.js';
-import { SQLITE_UPSERT_SUPPRESSION, sqliteSuppressions } from './suppressionsSqlite.js';
-
-const COLS = METRIC_COLUMNS;
-const PLACEHOLDERS = METRICS.map(() => '?').join(', ');
-
-// Codes that mean "the database, not the request, is the problem": the client should retry.
-const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|PROTOCOL|NOMEM)/;
-
-function translated(err: unknown): unknown {
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (code.startsWith('SQLITE_CONSTRAINT')) return new AlreadyExistsError((err as Error).message);
-    if (UNAVAILABLE.test(code)) return new StorageUnavailableError(code);
-  }
-  return err;
-}
-
-function guard<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return Promise.reject(translated(err));
-  }
-}
+import { sqliteSuppressions } from './suppressionsSqlite.js';
+import { guard, translated } from './sqliteErrors.js';
+import { openSqliteConnection } from './sqliteConnection.js';
+import { sqliteWrites } from './sqliteWrites.js';
+import { SqliteWriter } from './sqliteWriter.js';
+import { SqliteChanges } from './sqliteChanges.js';
 
 interface ResellerRow {
   id: number;
@@ -72,14 +50,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
   try {
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    // Addresses are personal data (SPEC section 9): deleted rows are zeroed in the file rather
-    // than left readable in free space (cost measured in bench/RESULTS.md).
-    db.pragma('secure_delete = ON');
+    db = openSqliteConnection(path);
     migrateSqlite(db);
   } catch (err) {
     throw translated(err);
@@ -106,56 +77,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     endCustomerSessions: db.prepare('UPDATE customers SET session_version = session_version + 1 WHERE id = ?'),
     findCustomer: db.prepare('SELECT id, username, reseller_id, timezone, webhook_key FROM customers WHERE username = ? AND deleted_at IS NULL'),
     setWebhookKey: db.prepare('UPDATE customers SET webhook_key = ? WHERE username = ? AND deleted_at IS NULL'),
-    // An expired fingerprint is taken over as if absent: the event counts as new (changes = 1).
-    insertFingerprint: db.prepare(
-      `INSERT INTO event_fingerprints (customer_id, fingerprint, received_at) VALUES (?, ?, ?)
-       ON CONFLICT (customer_id, fingerprint) DO UPDATE SET received_at = excluded.received_at
-       WHERE event_fingerprints.received_at < ?`,
-    ),
-    getMarker: db.prepare('SELECT ts, day, categories, received_at FROM first_seen WHERE customer_id = ? AND kind = ? AND message = ?'),
-    putMarker: db.prepare(
-      `INSERT INTO first_seen (customer_id, kind, message, ts, day, categories, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (customer_id, kind, message) DO UPDATE SET ts = excluded.ts, day = excluded.day,
-         categories = excluded.categories, received_at = excluded.received_at`,
-    ),
-    bumpDaily: db.prepare(
-      `INSERT INTO daily_stats (customer_id, day, ${COLS}) VALUES (?, ?, ${PLACEHOLDERS})
-       ON CONFLICT (customer_id, day) DO UPDATE SET ${incrementAll('daily_stats')}`,
-    ),
-    bumpCategory: db.prepare(
-      `INSERT INTO category_daily_stats (customer_id, category, day, ${COLS}) VALUES (?, ?, ?, ${PLACEHOLDERS})
-       ON CONFLICT (customer_id, category, day) DO UPDATE SET ${incrementAll('category_daily_stats')}`,
-    ),
-    bumpProvider: db.prepare(
-      `INSERT INTO provider_daily_stats (customer_id, day, provider, ${COLS}) VALUES (?, ?, ?, ${PLACEHOLDERS})
-       ON CONFLICT (customer_id, day, provider) DO UPDATE SET ${incrementAll('provider_daily_stats')}`,
-    ),
     providerDaily: db.prepare(`SELECT provider, day, ${COLS} FROM provider_daily_stats WHERE customer_id = ? AND day BETWEEN ? AND ?`),
-    upsertSuppression: db.prepare(SQLITE_UPSERT_SUPPRESSION),
-    addCategory: db.prepare('INSERT INTO customer_categories (customer_id, category) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-    quarantine: db.prepare(
-      `INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload, payload_hash) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (customer_id, payload_hash) DO NOTHING`,
-    ),
-    // Everything older than the newest `cap` rows of the customer (the id order is arrival order).
-    trimQuarantine: db.prepare(
-      `DELETE FROM quarantine WHERE customer_id = ? AND id <=
-         (SELECT id FROM quarantine WHERE customer_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-    ),
-    pruneQuarantine: db.prepare(
-      `DELETE FROM quarantine WHERE customer_id = ? AND id IN
-         (SELECT id FROM quarantine WHERE customer_id = ? AND received_at < ? LIMIT ?)`,
-    ),
-    unquarantine: db.prepare('DELETE FROM quarantine WHERE customer_id = ? AND id = ?'),
-    customerIds: db.prepare('SELECT id FROM customers ORDER BY id'),
-    pruneFingerprints: db.prepare(
-      `DELETE FROM event_fingerprints WHERE customer_id = ? AND fingerprint IN
-         (SELECT fingerprint FROM event_fingerprints WHERE customer_id = ? AND received_at < ? LIMIT ?)`,
-    ),
-    pruneMarkers: db.prepare(
-      `DELETE FROM first_seen WHERE customer_id = ? AND (kind, message) IN
-         (SELECT kind, message FROM first_seen WHERE customer_id = ? AND received_at < ? LIMIT ?)`,
-    ),
     categories: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? ORDER BY category'),
     // `>= ''` is every name (the empty one included); `> ?` the names after a page.
     categoriesFrom: db.prepare('SELECT category FROM customer_categories WHERE customer_id = ? AND category >= ? ORDER BY category LIMIT ?'),
@@ -164,8 +86,18 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     schemaVersion: db.prepare(SCHEMA_VERSION_SQL),
   };
 
-  const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const cache = new ReadCache(() => dataVersion.get() as number, options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES);
+  const changes = new SqliteChanges(db);
+  const cache = new ReadCache(() => changes.poll(), options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES);
+  const memo = new AccountMemo(() => changes.poll());
+  changes.listen({
+    rollups: (ids) => {
+      for (const id of ids) cache.forget(id);
+    },
+    accounts: () => {
+      memo.forget();
+      cache.clear();
+    },
+  });
 
   // Rollups answered from per-customer series (series.ts) held in the read cache; with the cache
   // off (budget 0) each call reads just its range from SQLite instead, as before.
@@ -262,46 +194,11 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     return stmt;
   };
 
-  const limits = options.quarantine ?? DEFAULT_QUARANTINE_LIMITS;
-  const apply = db.transaction((customer: Customer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], nowMs: number, resolved: readonly number[]): BatchResult => {
-    const cid = customer.id;
-    const liveSince = nowMs - options.retentionMs;
-    const fresh = events.filter((e) => q.insertFingerprint.run(cid, e.fingerprint, nowMs, liveSince).changes === 1);
+  const writes = sqliteWrites(db, options);
+  // The server's batches are applied off its event loop, several per commit (sqliteWriterThread.ts);
+  // a file only (an in-memory database is private to its connection).
+  const writer = options.writerThread && path !== ':memory:' ? new SqliteWriter({ path, options: { retentionMs: options.retentionMs, quarantine: options.quarantine } }) : null;
 
-    const markers = new Map<string, Marker>();
-    for (const e of fresh) {
-      if (!e.unique) continue;
-      const key = markerKey(e.unique.kind, e.unique.message);
-      if (markers.has(key)) continue;
-      const row = q.getMarker.get(cid, e.unique.kind, e.unique.message) as
-        | { ts: number; day: number; categories: string; received_at: number }
-        | undefined;
-      // An expired marker is ignored, so the message counts as unique again (SPEC section 5).
-      if (row && row.received_at >= liveSince) markers.set(key, { timestamp: row.ts, day: row.day, categories: JSON.parse(row.categories) as string[] });
-    }
-
-    const plan = planBatch(fresh, markers);
-    for (const [key, m] of plan.markers) {
-      const [kind, hex] = key.split(':') as [string, string];
-      q.putMarker.run(cid, kind, Buffer.from(hex, 'hex'), m.timestamp, m.day, JSON.stringify(m.categories), nowMs);
-    }
-    for (const [day, row] of plan.tally.daily) q.bumpDaily.run(cid, day, ...METRICS.map((m) => row[m]));
-    for (const [category, days] of plan.tally.byCategory) {
-      for (const [day, row] of days) q.bumpCategory.run(cid, category, day, ...METRICS.map((m) => row[m]));
-    }
-    for (const [provider, days] of plan.tally.byProvider) {
-      for (const [day, row] of days) q.bumpProvider.run(cid, day, provider, ...METRICS.map((m) => row[m]));
-    }
-    for (const c of plan.categories) q.addCategory.run(cid, c);
-    for (const r of plan.suppressions.values()) q.upsertSuppression.run(cid, r.list, r.email, r.status, r.reason, r.firstAdded, r.created);
-    let quarantined = 0;
-    for (const r of quarantineRows(rejected, limits)) quarantined += q.quarantine.run(cid, nowMs, r.index, r.reason, r.payload, r.digest).changes;
-    if (quarantined > 0) q.trimQuarantine.run(cid, cid, limits.maxPerCustomer);
-    for (const id of resolved) q.unquarantine.run(cid, id);
-    return { accepted: fresh.length, duplicates: events.length - fresh.length };
-  });
-
-  const memo = new AccountMemo(() => dataVersion.get() as number);
   return withAccountMemo({
     backend: 'sqlite',
     ...sqliteProviderState(db, options.retentionMs, guard),
@@ -391,37 +288,21 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         return r ? { id: r.id, username: r.username, resellerId: r.reseller_id, timezone: r.timezone, webhookKey: r.webhook_key } : null;
       }),
     setWebhookKey: (username, pem) => guard(() => q.setWebhookKey.run(pem, username).changes === 1),
+    // With a writer thread the commit is another connection's: the change counters (polled
+    // before the next read) drop this customer's entries, as for any other process's commit.
     applyBatch: (customer, events, rejected, now, resolved = []) =>
-      guard(() => {
-        try {
-          return apply.immediate(customer, events, rejected, now.getTime(), resolved);
-        } finally {
-          cache.forget(customer.id);
-        }
-      }),
-    pruneExpired: (cutoff, limit) =>
-      guard(() => {
-        // Short transactions, one customer at a time, so ingest is never held up for long.
-        let deleted = 0;
-        for (const { id } of q.customerIds.all() as Array<{ id: number }>) {
-          if (deleted >= limit) break;
-          const room = limit - deleted;
-          deleted += db.transaction(() => {
-            const f = q.pruneFingerprints.run(id, id, cutoff.getTime(), room).changes;
-            return f + q.pruneMarkers.run(id, id, cutoff.getTime(), Math.max(room - f, 0)).changes;
-          }).immediate();
-        }
-        return deleted;
-      }),
-    pruneQuarantine: (cutoff, limit) =>
-      guard(() => {
-        let deleted = 0;
-        for (const { id } of q.customerIds.all() as Array<{ id: number }>) {
-          if (deleted >= limit) break;
-          deleted += q.pruneQuarantine.run(id, id, cutoff.getTime(), limit - deleted).changes;
-        }
-        return deleted;
-      }),
+      writer
+        ? writer.apply(customer, events, rejected, now, resolved)
+        : guard(() => {
+            try {
+              return writes.apply(customer, events, rejected, now.getTime(), resolved);
+            } finally {
+              cache.forget(customer.id);
+            }
+          }),
+    writesOffThread: writer !== null,
+    pruneExpired: (cutoff, limit) => (writer ? writer.prune('pruneExpired', cutoff, limit) : guard(() => writes.pruneExpired(cutoff.getTime(), limit))),
+    pruneQuarantine: (cutoff, limit) => (writer ? writer.prune('pruneQuarantine', cutoff, limit) : guard(() => writes.pruneQuarantine(cutoff.getTime(), limit))),
     daily: (customerId, range: DayRange, metrics) =>
       guard(() => {
         if (!seriesOn) return directDaily(customerId, range, metrics);
@@ -503,6 +384,9 @@ export function openSqlite(path: string, options: StoreOptions): Store {
         })),
       ),
     schemaVersion: () => guard(() => Number((q.schemaVersion.get() as { version: number }).version)),
-    close: () => guard(() => void db.close()),
+    close: async () => {
+      await writer?.close();
+      await guard(() => void db.close());
+    },
   }, memo);
 }

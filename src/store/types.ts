@@ -267,6 +267,11 @@ export interface Store extends SuppressionStore {
   pruneExpired(cutoff: Date, limit: number): Promise<number>;
   /** Deletes up to `limit` quarantined events received before `cutoff`; returns how many went. */
   pruneQuarantine(cutoff: Date, limit: number): Promise<number>;
+  /**
+   * True when applyBatch runs off the caller's event loop (SQLite's writer thread): the chunks of
+   * one large body may then be sent together, to be committed together.
+   */
+  readonly writesOffThread?: boolean;
   // The rollup reads take the metrics the caller will show (default: all). Materialising
   // columns nobody renders was most of a v1 stats call's cost; the others come back as 0.
   daily(customerId: number, range: DayRange, metrics?: readonly Metric[]): Promise<Map<number, MetricRow>>;
@@ -327,6 +332,11 @@ export interface StoreOptions {
   readCacheBytes?: number;
   /** Quarantine bounds; DEFAULT_QUARANTINE_LIMITS when absent. */
   quarantine?: QuarantineLimits;
+  /**
+   * SQLite: apply batches and prune on a writer thread, off the event loop, several batches per
+   * commit (the server and `events import`; MAILTALLY_WRITER_THREAD=0 turns it off).
+   */
+  writerThread?: boolean;
 }
 
 /** Later than any day a timestamp can fall on (9999-12-31 is day 2,932,896); fits INTEGER. */

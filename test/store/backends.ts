@@ -49,6 +49,17 @@ export const backends: Backend[] = [
     },
   },
   {
+    // The server's configuration: batches and prune rounds applied by the writer thread on its
+    // own connection, several per commit.
+    name: 'sqlite (writer thread)',
+    skip: false,
+    open: async (options = {}) => {
+      const dir = tempDir();
+      const path = join(dir.path, 'contract.sqlite');
+      return connections(async () => openSqlite(path, { retentionMs: RETENTION_MS, writerThread: true, ...options }), () => dir.cleanup());
+    },
+  },
+  {
     name: 'postgres',
     skip: pgSkip,
     open: async (options = {}) => {

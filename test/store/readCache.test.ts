@@ -20,7 +20,7 @@ describe('ReadCache', () => {
   const BUDGET = 10_000;
 
   test('accounted bytes never exceed the budget; the least recently used entry goes first', () => {
-    const cache = new ReadCache(() => 1, BUDGET);
+    const cache = new ReadCache(() => undefined, BUDGET);
     let loads = 0;
     const get = (key: string): string => cache.get(1, key, () => (loads++, key), () => 900);
     for (let i = 0; i < 200; i++) {
@@ -39,7 +39,7 @@ describe('ReadCache', () => {
   });
 
   test(`an entry larger than 1/${ENTRY_FRACTION} of the budget is answered but not kept`, () => {
-    const cache = new ReadCache(() => 1, BUDGET);
+    const cache = new ReadCache(() => undefined, BUDGET);
     let loads = 0;
     for (let i = 0; i < 3; i++) cache.get(1, 'big', () => ++loads, () => BUDGET / ENTRY_FRACTION + 1);
     assert.equal(loads, 3);
@@ -47,21 +47,24 @@ describe('ReadCache', () => {
   });
 
   test('a budget of 0 keeps nothing', () => {
-    const cache = new ReadCache(() => 1, 0);
+    const cache = new ReadCache(() => undefined, 0);
     cache.get(1, 'k', () => 1, () => 1);
     assert.equal(cache.stats().entries, 0);
   });
 
-  test('forget() and a new data_version release the bytes', () => {
-    let version = 1;
-    const cache = new ReadCache(() => version, BUDGET);
+  test('forget() and clear() (called by sync when an account changed) release the bytes', () => {
+    let changed = false;
+    const cache: ReadCache = new ReadCache(() => {
+      if (changed) cache.clear();
+      changed = false;
+    }, BUDGET);
     cache.get(1, 'a', () => 1, () => 100);
     cache.get(2, 'b', () => 1, () => 100);
     cache.forget(1);
     assert.equal(cache.stats().entries, 1);
     const left = cache.stats().bytes;
     assert.ok(left > 0 && left < BUDGET);
-    version = 2;
+    changed = true;
     cache.get(3, 'c', () => 1, () => 100);
     assert.equal(cache.stats().entries, 1, 'everything from before the change is gone');
     assert.ok(cache.stats().bytes <= left);

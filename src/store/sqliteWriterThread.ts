@@ -1,0 +1,97 @@
+// The writer thread: applies batches on its own connection, off the server's event loop, and
+// commits every batch that arrived while the previous transaction ran in ONE transaction — one
+// fsync for all of them (group commit). Each batch runs in a savepoint, so one failing batch is
+// answered with its error without undoing the others. A sender is answered only after the commit
+// that holds its batch returned (synchronous=FULL: on disk), so a 200 still means durable.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { NormalizedEvent } from '../domain/events.js';
+import { openSqliteConnection } from './sqliteConnection.js';
+import { sqliteWrites } from './sqliteWrites.js';
+import type { WireError, WriterReply, WriterRequest, WriterStart } from './writerMessages.js';
+
+// Events committed together at most: bounds how long one transaction holds the file's write
+// lock (another process's writer waits that long) and how much a failed commit must resend.
+const GROUP_EVENTS = 20_000;
+
+const port = parentPort;
+if (!port) throw new Error('sqliteWriterThread runs only as a worker thread');
+const { path, options } = workerData as WriterStart;
+const db = openSqliteConnection(path);
+const writes = sqliteWrites(db, options);
+
+const errorOf = (err: unknown): WireError => {
+  const code = (err as { code?: unknown }).code;
+  return { message: (err as Error)?.message ?? String(err), code: typeof code === 'string' ? code : undefined };
+};
+
+// A Buffer crosses threads as a plain Uint8Array; the batch code needs Buffers (hex keys).
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+function revived(events: readonly NormalizedEvent[]): NormalizedEvent[] {
+  return events.map((e) => ({ ...e, fingerprint: asBuffer(e.fingerprint), unique: e.unique ? { kind: e.unique.kind, message: asBuffer(e.unique.message) } : null }));
+}
+
+type ApplyRequest = WriterRequest & { op: 'apply' };
+
+function commitGroup(group: readonly ApplyRequest[]): void {
+  const replies: WriterReply[] = [];
+  try {
+    db.transaction(() => {
+      for (const m of group) {
+        try {
+          const result = writes.apply(m.customer, revived(m.events), m.rejected, m.nowMs, m.resolved);
+          replies.push({ id: m.id, ok: true, result });
+        } catch (err) {
+          replies.push({ id: m.id, ok: false, error: errorOf(err) });
+        }
+      }
+    }).immediate();
+  } catch (err) {
+    // The transaction did not start or did not commit: none of the group is acknowledged.
+    const error = errorOf(err);
+    for (const m of group) port?.postMessage({ id: m.id, ok: false, error } satisfies WriterReply);
+    return;
+  }
+  for (const r of replies) port?.postMessage(r);
+}
+
+const queue: WriterRequest[] = [];
+let closed = false;
+
+function runQueued(): void {
+  while (queue.length > 0) {
+    const first = queue[0] as WriterRequest;
+    if (first.op === 'apply') {
+      const group: ApplyRequest[] = [];
+      let events = 0;
+      while (queue.length > 0 && queue[0]?.op === 'apply' && (group.length === 0 || events + queue[0].events.length <= GROUP_EVENTS)) {
+        const m = queue.shift() as ApplyRequest;
+        group.push(m);
+        events += m.events.length;
+      }
+      commitGroup(group);
+      continue;
+    }
+    queue.shift();
+    if (first.op === 'close') {
+      closed = true;
+      db.close();
+      port?.postMessage({ id: first.id, ok: true, result: null } satisfies WriterReply);
+      port?.close();
+      return;
+    }
+    try {
+      const result = first.op === 'pruneExpired' ? writes.pruneExpired(first.cutoffMs, first.limit) : writes.pruneQuarantine(first.cutoffMs, first.limit);
+      port?.postMessage({ id: first.id, ok: true, result } satisfies WriterReply);
+    } catch (err) {
+      port?.postMessage({ id: first.id, ok: false, error: errorOf(err) } satisfies WriterReply);
+    }
+  }
+}
+
+port.on('message', (m: WriterRequest) => {
+  if (closed) return;
+  queue.push(m);
+  // Everything that arrived while the last transaction ran joins this one.
+  for (let r = receiveMessageOnPort(port); r !== undefined; r = receiveMessageOnPort(port)) queue.push(r.message as WriterRequest);
+  runQueued();
+});
