@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { StorageUnavailableError } from '../domain/errors.js';
 import type { NormalizedEvent } from '../domain/events.js';
+import { packEvents } from './batchWire.js';
 import { translated } from './sqliteErrors.js';
 import type { BatchCustomer, WriteOptions } from './sqliteWrites.js';
 import type { BatchResult, Rejection } from './types.js';
@@ -34,7 +35,8 @@ export class SqliteWriter {
   }
 
   apply(customer: BatchCustomer, events: readonly NormalizedEvent[], rejected: readonly Rejection[], now: Date, resolved: readonly number[]): Promise<BatchResult> {
-    return this.call<BatchResult>({ op: 'apply', customer: { id: customer.id }, events, rejected, nowMs: now.getTime(), resolved });
+    const wire = packEvents(events);
+    return this.call<BatchResult>({ op: 'apply', customer: { id: customer.id }, events: wire, count: events.length, rejected, nowMs: now.getTime(), resolved }, [wire.fingerprints.buffer as ArrayBuffer]);
   }
 
   prune(op: 'pruneExpired' | 'pruneQuarantine', cutoff: Date, limit: number): Promise<number> {
@@ -55,17 +57,17 @@ export class SqliteWriter {
     return this.closing;
   }
 
-  private call<T>(body: Body<WriterRequest>): Promise<T> {
+  private call<T>(body: Body<WriterRequest>, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.closing) return Promise.reject(new StorageUnavailableError('the store is closing'));
-    return this.send<T>(this.thread(), body);
+    return this.send<T>(this.thread(), body, transfer);
   }
 
-  private send<T>(worker: Worker, body: Body<WriterRequest>): Promise<T> {
+  private send<T>(worker: Worker, body: Body<WriterRequest>, transfer: ArrayBuffer[] = []): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (value: never) => void, reject });
       if (this.waiting.size === 1) worker.ref();
-      worker.postMessage({ ...body, id });
+      worker.postMessage({ ...body, id }, transfer);
     });
   }
 

@@ -4,7 +4,7 @@
 // answered with its error without undoing the others. A sender is answered only after the commit
 // that holds its batch returned (synchronous=FULL: on disk), so a 200 still means durable.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { NormalizedEvent } from '../domain/events.js';
+import { unpackEvents } from './batchWire.js';
 import { openSqliteConnection } from './sqliteConnection.js';
 import { sqliteWrites } from './sqliteWrites.js';
 import type { WireError, WriterReply, WriterRequest, WriterStart } from './writerMessages.js';
@@ -24,12 +24,6 @@ const errorOf = (err: unknown): WireError => {
   return { message: (err as Error)?.message ?? String(err), code: typeof code === 'string' ? code : undefined };
 };
 
-// A Buffer crosses threads as a plain Uint8Array; the batch code needs Buffers (hex keys).
-const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-function revived(events: readonly NormalizedEvent[]): NormalizedEvent[] {
-  return events.map((e) => ({ ...e, fingerprint: asBuffer(e.fingerprint), unique: e.unique ? { kind: e.unique.kind, message: asBuffer(e.unique.message) } : null }));
-}
-
 type ApplyRequest = WriterRequest & { op: 'apply' };
 
 function commitGroup(group: readonly ApplyRequest[]): void {
@@ -38,7 +32,7 @@ function commitGroup(group: readonly ApplyRequest[]): void {
     db.transaction(() => {
       for (const m of group) {
         try {
-          const result = writes.apply(m.customer, revived(m.events), m.rejected, m.nowMs, m.resolved);
+          const result = writes.apply(m.customer, unpackEvents(m.events), m.rejected, m.nowMs, m.resolved);
           replies.push({ id: m.id, ok: true, result });
         } catch (err) {
           replies.push({ id: m.id, ok: false, error: errorOf(err) });
@@ -63,10 +57,10 @@ function runQueued(): void {
     if (first.op === 'apply') {
       const group: ApplyRequest[] = [];
       let events = 0;
-      while (queue.length > 0 && queue[0]?.op === 'apply' && (group.length === 0 || events + queue[0].events.length <= GROUP_EVENTS)) {
+      while (queue.length > 0 && queue[0]?.op === 'apply' && (group.length === 0 || events + queue[0].count <= GROUP_EVENTS)) {
         const m = queue.shift() as ApplyRequest;
         group.push(m);
-        events += m.events.length;
+        events += m.count;
       }
       commitGroup(group);
       continue;

@@ -1,5 +1,5 @@
 // The messages between the store and its writer thread (sqliteWriter.ts ↔ sqliteWriterThread.ts).
-import type { NormalizedEvent } from '../domain/events.js';
+import type { WireEvents } from './batchWire.js';
 import type { BatchCustomer, WriteOptions } from './sqliteWrites.js';
 import type { BatchResult, Rejection } from './types.js';
 
@@ -9,7 +9,7 @@ export interface WriterStart {
 }
 
 export type WriterRequest =
-  | { id: number; op: 'apply'; customer: BatchCustomer; events: readonly NormalizedEvent[]; rejected: readonly Rejection[]; nowMs: number; resolved: readonly number[] }
+  | { id: number; op: 'apply'; customer: BatchCustomer; events: WireEvents; count: number; rejected: readonly Rejection[]; nowMs: number; resolved: readonly number[] }
   | { id: number; op: 'pruneExpired' | 'pruneQuarantine'; cutoffMs: number; limit: number }
   | { id: number; op: 'close' };
 
