@@ -53,6 +53,28 @@ export class AppMetrics {
     for (const outcome of ['accepted', 'duplicate', 'rejected']) this.events.inc({ outcome }, 0);
     if (store.poolStats) this.registerPool(() => store.poolStats?.());
     if (store.readCacheStats) this.registerReadCache(() => store.readCacheStats?.());
+    if (store.writerStats) this.registerWriter(() => store.writerStats?.());
+  }
+
+  /** SQLite's writer thread: how many batches each commit (one fsync) carried, on average. */
+  private registerWriter(read: () => { batches: number; commits: number } | undefined): void {
+    const counters: Array<['batches' | 'commits', string, string]> = [
+      ['batches', 'mailtally_writer_batches_total', 'Batches committed by the SQLite writer thread.'],
+      ['commits', 'mailtally_writer_commits_total', 'Commits (one fsync each) of the SQLite writer thread; batches arriving together share one.'],
+    ];
+    for (const [key, name, help] of counters) {
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const stats = read();
+          if (!stats) return;
+          this.reset();
+          this.inc(stats[key]);
+        },
+      });
+    }
   }
 
   /** The SQLite read cache, read at scrape time; PostgreSQL reads are not cached. */

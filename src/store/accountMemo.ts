@@ -25,6 +25,7 @@ const LEAVES_ACCOUNTS = new Set([
   'resellerCategoryAggregate',
   'resellerCategories',
   'readCacheStats',
+  'writerStats',
   'customersOf',
   'sumsByCustomer',
   'resellerDaily',

@@ -301,6 +301,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
             }
           }),
     writesOffThread: writer !== null,
+    ...(writer ? { writerStats: () => ({ ...writer.stats }) } : {}),
     pruneExpired: (cutoff, limit) => (writer ? writer.prune('pruneExpired', cutoff, limit) : guard(() => writes.pruneExpired(cutoff.getTime(), limit))),
     pruneQuarantine: (cutoff, limit) => (writer ? writer.prune('pruneQuarantine', cutoff, limit) : guard(() => writes.pruneQuarantine(cutoff.getTime(), limit))),
     daily: (customerId, range: DayRange, metrics) =>

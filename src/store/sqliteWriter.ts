@@ -29,6 +29,9 @@ export class SqliteWriter {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private closing: Promise<void> | null = null;
+  /** Batches committed, and the commits that held them (fewer: group commit). For /metrics. */
+  readonly stats = { batches: 0, commits: 0 };
+  private lastCommit = 0;
 
   constructor(private readonly start: WriterStart) {
     this.thread();
@@ -88,6 +91,12 @@ export class SqliteWriter {
     this.waiting.delete(reply.id);
     // Idle, the thread must not keep a process alive (a CLI command that is done).
     if (this.waiting.size === 0 && !this.closing) this.worker?.unref();
+    if (reply.ok && reply.commits !== undefined) {
+      // The replies of one group come together and carry the same commit number.
+      this.stats.batches++;
+      if (reply.commits !== this.lastCommit) this.stats.commits++;
+      this.lastCommit = reply.commits;
+    }
     if (reply.ok) w.resolve(reply.result as never);
     else w.reject(translated(Object.assign(new Error(reply.error.message), { code: reply.error.code })));
   }
@@ -95,6 +104,7 @@ export class SqliteWriter {
   private lost(worker: Worker, cause: Error): void {
     if (this.worker !== worker) return;
     this.worker = null;
+    this.lastCommit = 0; // a new thread counts from 1 again
     const waiting = [...this.waiting.values()];
     this.waiting.clear();
     for (const w of waiting) w.reject(Object.assign(new StorageUnavailableError('writer thread stopped'), { cause }));

@@ -26,6 +26,8 @@ const errorOf = (err: unknown): WireError => {
 
 type ApplyRequest = WriterRequest & { op: 'apply' };
 
+let commits = 0;
+
 function commitGroup(group: readonly ApplyRequest[]): void {
   const replies: WriterReply[] = [];
   try {
@@ -33,7 +35,7 @@ function commitGroup(group: readonly ApplyRequest[]): void {
       for (const m of group) {
         try {
           const result = writes.apply(m.customer, unpackEvents(m.events), m.rejected, m.nowMs, m.resolved);
-          replies.push({ id: m.id, ok: true, result });
+          replies.push({ id: m.id, ok: true, result, commits: commits + 1 });
         } catch (err) {
           replies.push({ id: m.id, ok: false, error: errorOf(err) });
         }
@@ -45,6 +47,7 @@ function commitGroup(group: readonly ApplyRequest[]): void {
     for (const m of group) port?.postMessage({ id: m.id, ok: false, error } satisfies WriterReply);
     return;
   }
+  commits++;
   for (const r of replies) port?.postMessage(r);
 }
 

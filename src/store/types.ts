@@ -320,6 +320,8 @@ export interface Store extends SuppressionStore {
   schemaVersion(): Promise<number>;
   /** The read cache's use, for /metrics; absent where reads are not cached (PostgreSQL). */
   readCacheStats?(): ReadCacheStats;
+  /** SQLite's writer thread: batches committed and the (group) commits that held them. */
+  writerStats?(): { batches: number; commits: number };
   /** The connection pool's use, for /metrics; absent where there is no pool (SQLite). */
   poolStats?(): PoolStats;
   close(): Promise<void>;

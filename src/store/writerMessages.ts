@@ -18,4 +18,5 @@ export interface WireError {
   code?: string | undefined;
 }
 
-export type WriterReply = { id: number; ok: true; result: BatchResult | number | null } | { id: number; ok: false; error: WireError };
+/** `commits`: the thread's group commits so far, on batch replies (for /metrics). */
+export type WriterReply = { id: number; ok: true; result: BatchResult | number | null; commits?: number } | { id: number; ok: false; error: WireError };
