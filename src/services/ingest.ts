@@ -69,7 +69,7 @@ export function validateBatch(items: readonly RawItem[], timeZone: string, first
 
 // Validation between two turns of the event loop: this many items, or this many characters of
 // rejected payloads re-encoded for the quarantine, whichever comes first.
-const SLICE_ITEMS = 1_000;
+const SLICE_ITEMS = 250;
 const SLICE_CHARS = 512 * 1024;
 
 /**
