@@ -27,6 +27,7 @@ const SCRIPTS: Script[] = [
   { file: 'mixed-reads.ts', rows: '9, 11' },
   { file: 'stats-under-ingest.ts', rows: '10' },
   { file: 'suppressions.ts', rows: '12' },
+  { file: 'read-memory.ts', rows: '13' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',');

@@ -73,9 +73,10 @@ describe('ReadCache', () => {
 
 describe('SQLite store with a small read cache', () => {
   // Reads are answered from per-customer series (a customer's whole daily history, and each of
-  // its categories', as one entry each): ~60 KB per 400-day series here, three per customer, so
-  // 30 customers need well over the 2 MiB budget and the least recently used must go.
-  const BUDGET = 2 * 1024 * 1024;
+  // its categories', as one entry each): ~2 KB per 400-day series here (two non-zero metrics of
+  // one byte a day, series.ts), three per customer, so 30 customers need well over the 64 KiB
+  // budget and the least recently used must go.
+  const BUDGET = 64 * 1024;
   const CUSTOMERS = 30;
   let dir: TempDir;
   let store: Store;
