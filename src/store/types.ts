@@ -6,6 +6,7 @@ import type { Profile, ProfileField, SearchableField } from '../domain/customerP
 import type { DayRange } from '../domain/ranges.js';
 import type { SuppressionEntry, SuppressionList } from '../domain/suppression.js';
 import type { ReadCacheStats } from './readCache.js';
+import type { AnswerCache } from './answerCache.js';
 
 export interface Reseller {
   id: number;
@@ -315,6 +316,8 @@ export interface Store extends SuppressionStore {
   schemaVersion(): Promise<number>;
   /** The read cache's use, for /metrics; absent where reads are not cached (PostgreSQL). */
   readCacheStats?(): ReadCacheStats;
+  /** Rendered stats answers, held in the read cache under its invalidation (SQLite with a read cache only). */
+  answers?: AnswerCache;
   /** The connection pool's use, for /metrics; absent where there is no pool (SQLite). */
   poolStats?(): PoolStats;
   close(): Promise<void>;
