@@ -17,7 +17,22 @@ export function parseDay(text: string): number | null {
   return Math.round(date.getTime() / MS_PER_DAY);
 }
 
+// Every row of an answer shows its date, and answers ask for the same recent days over and
+// over: each day's text is made once. Bounded (cleared when full) so odd ranges cannot grow it.
+const dayTexts = new Map<number, string>();
+const DAY_TEXTS_LIMIT = 100_000;
+
 export function formatDay(day: number): string {
+  let text = dayTexts.get(day);
+  if (text === undefined) {
+    text = formatDayNow(day);
+    if (dayTexts.size >= DAY_TEXTS_LIMIT) dayTexts.clear();
+    dayTexts.set(day, text);
+  }
+  return text;
+}
+
+function formatDayNow(day: number): string {
   const date = new Date(day * MS_PER_DAY);
   const y = String(date.getUTCFullYear()).padStart(4, '0');
   const m = String(date.getUTCMonth() + 1).padStart(2, '0');

@@ -24,10 +24,29 @@ export const METRICS = [
 export type Metric = (typeof METRICS)[number];
 export type MetricRow = Record<Metric, number>;
 
+// A literal, not a loop over METRICS: one object shape made in one step, several times cheaper
+// than 18 keyed stores, and every answer's rows start here. Same keys, same order (METRICS).
 export function zeroMetrics(): MetricRow {
-  const row = {} as MetricRow;
-  for (const m of METRICS) row[m] = 0;
-  return row;
+  return {
+    requests: 0,
+    processed: 0,
+    delivered: 0,
+    deferred: 0,
+    bounces: 0,
+    blocks: 0,
+    opens: 0,
+    machine_opens: 0,
+    unique_opens: 0,
+    clicks: 0,
+    unique_clicks: 0,
+    spamreports: 0,
+    unsubscribes: 0,
+    repeat_bounces: 0,
+    repeat_unsubscribes: 0,
+    repeat_spamreports: 0,
+    invalid_email: 0,
+    spam_drop: 0,
+  };
 }
 
 /** The v1 API shows five metrics, in this order (SPEC section 3). */

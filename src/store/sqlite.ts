@@ -10,6 +10,7 @@ import { METRIC_COLUMNS as COLS, SUM_ALL, byNameAndDay, metricList, sums, toRow 
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
 import { ReadCache, categoryRowsBytes } from './readCache.js';
 import { Series } from './series.js';
+import { AnswerCache } from './answerCache.js';
 import { AccountMemo, withAccountMemo } from './accountMemo.js';
 import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 import { sqliteProviderState } from './providerStateSqlite.js';
@@ -206,6 +207,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     ...sqliteProvisioning(db, guard),
     ...sqliteSuppressions(db, guard),
     readCacheStats: () => ({ ...cache.stats(), ...memo.counts }),
+    ...(seriesOn ? { answers: new AnswerCache(cache) } : {}),
     addReseller: (apiUser, salt, hash, keyDigest) => guard(() => void q.addReseller.run(apiUser, salt, hash, keyDigest ?? null, Date.now())),
     findResellerByKeyDigest: (keyDigest) =>
       guard(() => {

@@ -6,6 +6,7 @@ import type { Profile, ProfileField, SearchableField } from '../domain/customerP
 import type { DayRange } from '../domain/ranges.js';
 import type { SuppressionEntry, SuppressionList } from '../domain/suppression.js';
 import type { ReadCacheStats } from './readCache.js';
+import type { AnswerCache } from './answerCache.js';
 
 export interface Reseller {
   id: number;
@@ -322,6 +323,8 @@ export interface Store extends SuppressionStore {
   readCacheStats?(): ReadCacheStats;
   /** SQLite's writer thread: batches committed and the (group) commits that held them. */
   writerStats?(): { batches: number; commits: number };
+  /** Rendered stats answers, held in the read cache under its invalidation (SQLite with a read cache only). */
+  answers?: AnswerCache;
   /** The connection pool's use, for /metrics; absent where there is no pool (SQLite). */
   poolStats?(): PoolStats;
   close(): Promise<void>;

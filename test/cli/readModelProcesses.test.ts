@@ -1,6 +1,7 @@
 // Reads from memory stay exact across processes (issue 15): two real servers on one SQLite file
 // and the CLI. Server A answers a question (its series now held in memory); server B accepts a
 // webhook batch (200), then the CLI imports events: A's very next answer counts each of them.
+// Each question is asked until its rendered answer is held as well, so that is proven exact too.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ describe('read model across processes', () => {
   test("a batch accepted by another server, and one imported by the CLI, are in this server's next answer", async () => {
     assert.deepEqual(await counts(a), { daily: 0, category: 0, aggregate: 0 });
     assert.deepEqual(await counts(a), { daily: 0, category: 0, aggregate: 0 }, 'now from memory');
+    // Asked again: the rendered answers are now held too (answerCache.ts keeps a repeated question).
+    assert.deepEqual(await counts(a), { daily: 0, category: 0, aggregate: 0 }, 'rendered answers from memory');
 
     const res = await fetch(`${b.url}/webhooks/events?user=c1`, {
       method: 'POST',
@@ -62,6 +65,8 @@ describe('read model across processes', () => {
     const imported = cli('events', 'import', '--user', 'c1', file, '--json');
     assert.equal(imported.status, 0, imported.stderr);
     assert.deepEqual(await counts(a), { daily: 3, category: 3, aggregate: 3 });
+    assert.deepEqual(await counts(a), { daily: 3, category: 3, aggregate: 3 });
+    assert.deepEqual(await counts(b), { daily: 3, category: 3, aggregate: 3 });
     assert.deepEqual(await counts(b), { daily: 3, category: 3, aggregate: 3 });
   });
 });

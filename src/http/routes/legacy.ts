@@ -89,9 +89,19 @@ export async function legacyRoutes(app: FastifyInstance, opts: AppDeps & { gener
     if (!customer || customer.resellerId !== reseller.id) throw userNotFound();
 
     const query = parseStatsQuery(params, todayIn(customer.timezone, deps.now()));
+    // The resolved query (days, not the raw parameters: "today" moves with the clock and the
+    // customer's time zone), the generation and the format are all an answer depends on.
+    const cache = deps.store.answers;
+    const key = cache ? `${generation.prefix}|${format}|${JSON.stringify(query)}` : '';
+    const stamp = cache?.stamp(customer.id);
+    const held = cache?.find(customer.id, key);
+    if (held) return reply.type(held.type).send(held.body);
+
     const answer = await answerStats(deps.store, customer, query, generation.metrics);
     const rendered = generation.render(answer);
     const body = 'whole' in rendered ? serialize(format, rendered.whole) : await listingBody(format, rendered.listing);
+    // Large answers are streamed (a Readable) and never kept.
+    if (cache && stamp && typeof body === 'string') cache.keep(customer.id, key, stamp, { body, type: CONTENT_TYPES[format] });
     return reply.type(CONTENT_TYPES[format]).send(body);
   }
 
