@@ -1,7 +1,8 @@
 // Rendered stats answers (body text + content type) held in the read cache beside the series,
-// under the customer's id: they are dropped exactly when the series are — when this process
-// applies a batch for the customer (ReadCache.forget) or any other connection commits
-// (`PRAGMA data_version`) — and they share its byte budget and LRU order.
+// under the customer's id: they are dropped exactly when the series are — when a batch for the
+// customer is committed, by this process's writer thread or any other connection (learnt from
+// the change counters, sqliteChanges.ts), or an account record changes — and they share its byte
+// budget and LRU order.
 //
 // Exact: an answer is kept only if nothing was dropped for its customer while it was being
 // made. A per-customer stamp (an empty object held in the cache) is taken before the answer is

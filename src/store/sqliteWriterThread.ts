@@ -11,7 +11,7 @@ import type { WireError, WriterReply, WriterRequest, WriterStart } from './write
 
 // Events committed together at most: bounds how long one transaction holds the file's write
 // lock (another process's writer waits that long) and how much a failed commit must resend.
-const GROUP_EVENTS = 20_000;
+const GROUP_EVENTS = 10_000;
 
 const port = parentPort;
 if (!port) throw new Error('sqliteWriterThread runs only as a worker thread');
