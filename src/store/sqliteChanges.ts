@@ -22,6 +22,10 @@ export class SqliteChanges {
   private rollupSeq: number;
   private accountSeq: number;
   private readonly listeners: ChangeListener[] = [];
+  private polled = false;
+  private readonly again = (): void => {
+    this.polled = false;
+  };
 
   constructor(db: Database.Database) {
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
@@ -37,8 +41,16 @@ export class SqliteChanges {
     this.listeners.push(listener);
   }
 
-  /** Tells the listeners what other connections committed since the last poll. */
+  /**
+   * Tells the listeners what other connections committed since the last poll. Once per
+   * synchronous stretch of code: one store call looks up several entries (a series per category,
+   * the account, …) without yielding, and a commit that finished before the stretch began is
+   * seen by all of them; the check runs again after the next await.
+   */
   poll(): void {
+    if (this.polled) return;
+    this.polled = true;
+    queueMicrotask(this.again);
     const v = this.dataVersion.get() as number;
     if (v === this.version) return;
     this.version = v;
