@@ -15,9 +15,10 @@ import { translatePgError } from './pgErrors.js';
 import { postgresProviderState } from './providerStatePostgres.js';
 import { postgresAccounts } from './accountsPostgres.js';
 import { postgresProvisioning } from './provisioningPostgres.js';
+import { PG_BUMP_ROLLUP_VERSION, pgReadModel } from './pgReadModel.js';
 import { PG_UPSERT_SUPPRESSIONS, postgresSuppressions } from './suppressionsPostgres.js';
 import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
-import { type BatchResult, type Customer, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
+import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
 
 export interface PgOptions extends StoreOptions {
   poolSize?: number;
@@ -81,6 +82,9 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
 
   await run(() => migratePostgres(pool));
   const limits = options.quarantine ?? DEFAULT_QUARANTINE_LIMITS;
+  // Rollups from memory (pgReadModel.ts); with the budget 0 every read goes to SQL as before.
+  const budget = options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES;
+  const model = budget > 0 ? pgReadModel(pool, budget, storable) : null;
 
   /** Runs `prune` per customer on one connection, if no other process is pruning right now. */
   async function pruneRound(prune: (client: pg.PoolClient, customerId: string, room: number) => Promise<number>, limit: number): Promise<number> {
@@ -227,6 +231,8 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       if (resolved.length > 0) {
         await client.query('DELETE FROM quarantine WHERE customer_id = $1 AND id = ANY($2::bigint[])', [cid, resolved]);
       }
+      // Every process holding this customer's rollups in memory sees the new number on its next read.
+      if (fresh.length > 0) await client.query(PG_BUMP_ROLLUP_VERSION, [cid]);
       await client.query('COMMIT');
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
     } catch (err) {
@@ -352,8 +358,10 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           return r.rowCount ?? 0;
         }, limit),
       ),
+    ...(model ? { readCacheStats: () => model.stats() } : {}),
     daily: (customerId, range, metrics) =>
       run(async () => {
+        if (model) return model.daily(customerId, range, metricList(metrics));
         const { rows } = await pool.query(`SELECT day, ${metricList(metrics).join(', ')} FROM daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [
           customerId,
           range.from,
@@ -363,6 +371,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }),
     categoryDaily: (customerId, categories, range, metrics) =>
       run(async () => {
+        if (model) return model.categoryDaily(customerId, categories, range, metricList(metrics));
         const out = new Map<string, Map<number, MetricRow>>();
         const names = categories.filter(storable);
         if (names.length === 0) return out;
@@ -437,11 +446,13 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }),
     aggregate: (customerId, metrics, throughDay = LAST_DAY) =>
       run(async () => {
+        if (model) return model.aggregate(customerId, metricList(metrics), throughDay);
         const { rows } = await pool.query(`SELECT ${sums(metricList(metrics))} FROM daily_stats WHERE customer_id = $1 AND day <= $2`, [customerId, throughDay]);
         return toRow(rows[0] as Record<string, unknown>);
       }),
     categoryAggregate: (customerId, categories, metrics, throughDay = LAST_DAY) =>
       run(async () => {
+        if (model) return model.categoryAggregate(customerId, categories, metricList(metrics), throughDay);
         const names = categories.filter(storable);
         if (names.length === 0) return new Map<string, MetricRow>();
         const { rows } = await pool.query(
@@ -475,6 +486,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }),
     knownCategories: (customerId, names) =>
       run(async () => {
+        if (model) return model.knownCategories(customerId, names);
         const valid = names.filter(storable);
         if (valid.length === 0) return new Set<string>();
         const { rows } = await pool.query<{ category: string }>(
