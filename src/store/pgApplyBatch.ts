@@ -2,9 +2,10 @@
 // the customer's advisory lock (one simple query), the fingerprint insert together with the
 // lookup of stored first-open/click markers (one statement), every write the batch plans — markers,
 // the three rollups, the category list, suppressions, quarantine, the rollup version — as
-// data-modifying CTEs of one statement, and COMMIT. Batches of one customer take turns on the
-// lock, so every round trip inside it is time the next batch waits (and, on a busy server, a turn
-// of the event loop): the statement count, not PostgreSQL's work, set the ingest rate.
+// data-modifying CTEs of one statement, and COMMIT (it was eleven or more). Batches of one
+// customer take turns on the lock, so every round trip inside it is time the next batch waits —
+// more so with the database across a network. On the bench machine (local socket, 2 cores) the
+// webhook rate moved within noise; a store-level run of 4 concurrent callers gained ~20 %.
 import type pg from 'pg';
 import { type Marker, markerKey, planBatch } from '../domain/batch.js';
 import type { NormalizedEvent } from '../domain/events.js';
@@ -32,15 +33,6 @@ class Params {
  */
 function renumber(text: string, map: readonly string[]): string {
   return text.replace(/\$(\d+)(::[a-z\[\]]+)?/g, (_, n: string) => map[Number(n) - 1] as string);
-}
-
-// The write statement's text depends only on which parts a batch has (a few dozen combinations):
-// each gets a name, so it is parsed and planned once per connection. Bounded all the same.
-const statementNames = new Map<string, string>();
-function statementName(text: string): string | undefined {
-  let name = statementNames.get(text);
-  if (!name && statementNames.size < 256) statementNames.set(text, (name = `mt_apply_w${statementNames.size}`));
-  return name;
 }
 
 interface StoredMarkerRow {
@@ -91,9 +83,9 @@ export async function applyBatchPostgres(
              JOIN unnest(${p.add([...keys.values()].map((k) => k.kind), 'text[]')}, ${p.add([...keys.values()].map((k) => k.message), 'bytea[]')}) AS k(kind, message)
                ON f.kind = k.kind AND f.message = k.message
              WHERE f.customer_id = ${c} AND f.received_at >= ${live}`;
+      // Unnamed, like every statement here: as named (prepared) statements, PostgreSQL switches
+      // to a generic plan after five runs, and the row 2 bench ran at half the rate.
       const { rows } = await client.query<StoredMarkerRow>({
-        // Named: parsed and planned once per connection (two texts: with and without the lookup).
-        name: keys.size === 0 ? 'mt_apply_fp' : 'mt_apply_fp_markers',
         text: `WITH ins AS (
            INSERT INTO event_fingerprints (customer_id, fingerprint, received_at)
            SELECT ${c}, fp, ${now} FROM (SELECT DISTINCT fp FROM unnest(${fps}) AS t(fp)) d ORDER BY fp
@@ -193,7 +185,7 @@ export async function applyBatchPostgres(
       // Data-modifying CTEs all run to completion, referenced or not; each touches its own table
       // (the resolved-quarantine DELETE and the quarantine INSERT never name the same row).
       const text = `WITH ${writes.map((w, i) => `w${i} AS (${w})`).join(',\n')} SELECT ${quarantined} AS quarantined`;
-      const { rows } = await client.query<{ quarantined: string }>({ name: statementName(text), text, values: p.values });
+      const { rows } = await client.query<{ quarantined: string }>({ text, values: p.values });
       if (Number(rows[0]?.quarantined ?? 0) > 0) {
         // Everything older than the newest `cap` rows of the customer (ids grow with arrival); a
         // statement of its own, since it must see the rows just inserted.
