@@ -77,11 +77,11 @@ export class AppMetrics {
     }
   }
 
-  /** The SQLite read cache, read at scrape time; PostgreSQL reads are not cached. */
+  /** The read cache of rollups (both backends), read at scrape time. */
   private registerReadCache(read: () => ReadCacheStats | undefined): void {
     const counters: Array<[keyof ReadCacheStats, string, string]> = [
       ['hits', 'mailtally_read_cache_hits_total', 'Rollup reads answered from the read cache.'],
-      ['misses', 'mailtally_read_cache_misses_total', 'Rollup reads that went to SQLite.'],
+      ['misses', 'mailtally_read_cache_misses_total', 'Rollup reads that went to the database.'],
       ['evictions', 'mailtally_read_cache_evictions_total', 'Entries dropped, least recently used first, to stay within MAILTALLY_READ_CACHE_MB.'],
       ['accountHits', 'mailtally_account_memo_hits_total', 'Reseller/customer lookups answered from memory.'],
       ['accountMisses', 'mailtally_account_memo_misses_total', 'Reseller/customer lookups that read the database (first use, or after a change).'],

@@ -67,6 +67,8 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string, onTa
     for (const table of ['resellers', 'customers', 'quarantine']) {
       await target.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT MAX(id) FROM ${table}), 1))`);
     }
+    // Processes already serving this database may hold these customers' (empty) rollups in memory.
+    await target.query('INSERT INTO rollup_versions (customer_id, version) SELECT id, 1 FROM customers ON CONFLICT (customer_id) DO UPDATE SET version = rollup_versions.version + 1');
     await target.query('COMMIT');
     return copied;
   } catch (err) {

@@ -2,22 +2,22 @@
 // transaction that first takes a per-customer advisory lock, so two processes applying batches
 // for the same customer take turns (first-open markers are read-then-written) while different
 // customers proceed in parallel; rows are always touched in the same order under that lock, so
-// concurrent batches cannot deadlock. Whole-batch statements use unnest() over arrays: a handful
-// of round trips per batch, whatever its size.
+// concurrent batches cannot deadlock. Whole-batch statements use unnest() over arrays: four round
+// trips per batch, whatever its size (pgApplyBatch.ts).
 import pg from 'pg';
-import { type Marker, markerKey, planBatch } from '../domain/batch.js';
-import type { NormalizedEvent } from '../domain/events.js';
-import { METRICS, type MetricRow} from '../domain/metrics.js';
-import { DEFAULT_QUARANTINE_LIMITS, quarantineRows } from '../domain/quarantineRows.js';
+import type { MetricRow } from '../domain/metrics.js';
+import { DEFAULT_QUARANTINE_LIMITS } from '../domain/quarantineRows.js';
 import { SCHEMA_VERSION_SQL, migratePostgres } from './migrations.js';
 import { withClient } from './pgClient.js';
 import { translatePgError } from './pgErrors.js';
 import { postgresProviderState } from './providerStatePostgres.js';
 import { postgresAccounts } from './accountsPostgres.js';
 import { postgresProvisioning } from './provisioningPostgres.js';
-import { PG_UPSERT_SUPPRESSIONS, postgresSuppressions } from './suppressionsPostgres.js';
-import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, incrementAll, metricList, sums, toRow } from './sql.js';
-import { type BatchResult, type Customer, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
+import { applyBatchPostgres } from './pgApplyBatch.js';
+import { pgReadModel } from './pgReadModel.js';
+import { postgresSuppressions } from './suppressionsPostgres.js';
+import { METRIC_COLUMNS, SUM_ALL, byNameAndDay, metricList, sums, toRow } from './sql.js';
+import { DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Reseller, type Store, type StoreOptions } from './types.js';
 
 export interface PgOptions extends StoreOptions {
   poolSize?: number;
@@ -25,18 +25,6 @@ export interface PgOptions extends StoreOptions {
 
 // Session advisory lock taken by whichever process prunes (two-int key space, like migrations).
 const PRUNE_LOCK = [0x6d74, 2] as const;
-
-const METRIC_ARRAYS = METRICS.map((_, i) => `$${i + 3}::bigint[]`).join(', ');
-const BUMP_DAILY = `INSERT INTO daily_stats (customer_id, day, ${METRIC_COLUMNS})
-  SELECT $1, * FROM unnest($2::int[], ${METRIC_ARRAYS})
-  ON CONFLICT (customer_id, day) DO UPDATE SET ${incrementAll('daily_stats')}`;
-const BUMP_CATEGORY = `INSERT INTO category_daily_stats (customer_id, category, day, ${METRIC_COLUMNS})
-  SELECT $1, * FROM unnest($2::text[], $3::int[], ${METRICS.map((_, i) => `$${i + 4}::bigint[]`).join(', ')})
-  ON CONFLICT (customer_id, category, day) DO UPDATE SET ${incrementAll('category_daily_stats')}`;
-
-const BUMP_PROVIDER = `INSERT INTO provider_daily_stats (customer_id, provider, day, ${METRIC_COLUMNS})
-  SELECT $1, * FROM unnest($2::text[], $3::int[], ${METRICS.map((_, i) => `$${i + 4}::bigint[]`).join(', ')})
-  ON CONFLICT (customer_id, day, provider) DO UPDATE SET ${incrementAll('provider_daily_stats')}`;
 
 // PostgreSQL text cannot hold NUL, so a name containing one can never have been stored: answer
 // "not found" instead of letting the driver fail on it.
@@ -53,9 +41,6 @@ interface ResellerRow {
 
 const toReseller = (r: ResellerRow | undefined): Reseller | null =>
   r ? { id: Number(r.id), apiUser: r.api_user, keySalt: r.key_salt, keyHash: r.key_hash, keyDigest: r.key_digest, sessionVersion: Number(r.session_version) } : null;
-
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function openPostgres(url: string, options: PgOptions): Promise<Store> {
   const pool = new pg.Pool({
@@ -81,6 +66,9 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
 
   await run(() => migratePostgres(pool));
   const limits = options.quarantine ?? DEFAULT_QUARANTINE_LIMITS;
+  // Rollups from memory (pgReadModel.ts); with the budget 0 every read goes to SQL as before.
+  const budget = options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES;
+  const model = budget > 0 ? pgReadModel(pool, budget, storable) : null;
 
   /** Runs `prune` per customer on one connection, if no other process is pruning right now. */
   async function pruneRound(prune: (client: pg.PoolClient, customerId: string, room: number) => Promise<number>, limit: number): Promise<number> {
@@ -101,139 +89,6 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }
     } finally {
       client.release();
-    }
-  }
-
-  async function apply(
-    client: pg.PoolClient,
-    customer: Customer,
-    events: readonly NormalizedEvent[],
-    rejected: readonly Rejection[],
-    nowMs: number,
-    resolved: readonly number[],
-  ): Promise<BatchResult> {
-    try {
-      await client.query('BEGIN');
-      const cid = customer.id;
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [cid]);
-
-      const liveSince = nowMs - options.retentionMs;
-      let fresh: NormalizedEvent[] = [];
-      if (events.length > 0) {
-        // Inserted, or taken over from an expired row (it counts as absent): both come back.
-        // DISTINCT because ON CONFLICT DO UPDATE may not touch one row twice in a statement.
-        const inserted = await client.query<{ fingerprint: Buffer }>(
-          `INSERT INTO event_fingerprints (customer_id, fingerprint, received_at)
-           SELECT $1, fp, $3 FROM (SELECT DISTINCT fp FROM unnest($2::bytea[]) AS t(fp)) d ORDER BY fp
-           ON CONFLICT (customer_id, fingerprint) DO UPDATE SET received_at = excluded.received_at
-           WHERE event_fingerprints.received_at < $4
-           RETURNING fingerprint`,
-          [cid, events.map((e) => e.fingerprint), nowMs, liveSince],
-        );
-        const isNew = new Set(inserted.rows.map((r) => r.fingerprint.toString('hex')));
-        // A fingerprint named twice in the batch is inserted once: its first event counts.
-        fresh = events.filter((e) => isNew.delete(e.fingerprint.toString('hex')));
-      }
-
-      const markers = new Map<string, Marker>();
-      const wanted = new Map<string, { kind: string; message: Buffer }>();
-      for (const e of fresh) if (e.unique) wanted.set(markerKey(e.unique.kind, e.unique.message), e.unique);
-      if (wanted.size > 0) {
-        const keys = [...wanted.values()];
-        const found = await client.query<{ kind: string; message: Buffer; ts: string; day: number; categories: string; received_at: string }>(
-          `SELECT f.kind, f.message, f.ts, f.day, f.categories, f.received_at FROM first_seen f
-           JOIN unnest($2::text[], $3::bytea[]) AS k(kind, message) ON f.kind = k.kind AND f.message = k.message
-           WHERE f.customer_id = $1`,
-          [cid, keys.map((k) => k.kind), keys.map((k) => k.message)],
-        );
-        for (const r of found.rows) {
-          if (Number(r.received_at) < liveSince) continue; // expired: the message counts as unique again
-          markers.set(markerKey(r.kind as 'open' | 'click', r.message), { timestamp: Number(r.ts), day: r.day, categories: JSON.parse(r.categories) as string[] });
-        }
-      }
-
-      const plan = planBatch(fresh, markers);
-      if (plan.markers.size > 0) {
-        const entries = [...plan.markers].sort(([a], [b]) => compare(a, b));
-        await client.query(
-          `INSERT INTO first_seen (customer_id, kind, message, ts, day, categories, received_at)
-           SELECT $1, * , $7::bigint FROM unnest($2::text[], $3::bytea[], $4::bigint[], $5::int[], $6::text[])
-           ON CONFLICT (customer_id, kind, message) DO UPDATE SET ts = excluded.ts, day = excluded.day,
-             categories = excluded.categories, received_at = excluded.received_at`,
-          [
-            cid,
-            entries.map(([k]) => k.split(':')[0]),
-            entries.map(([k]) => Buffer.from(k.split(':')[1] as string, 'hex')),
-            entries.map(([, m]) => m.timestamp),
-            entries.map(([, m]) => m.day),
-            entries.map(([, m]) => JSON.stringify(m.categories)),
-            nowMs,
-          ],
-        );
-      }
-
-      const days = [...plan.tally.daily].sort(([a], [b]) => a - b);
-      if (days.length > 0) {
-        await client.query(BUMP_DAILY, [cid, days.map(([d]) => d), ...METRICS.map((m) => days.map(([, row]) => row[m]))]);
-      }
-      const catRows = [...plan.tally.byCategory]
-        .flatMap(([category, byDay]) => [...byDay].map(([day, row]) => ({ category, day, row })))
-        .sort((a, b) => compare(a.category, b.category) || a.day - b.day);
-      if (catRows.length > 0) {
-        await client.query(BUMP_CATEGORY, [cid, catRows.map((r) => r.category), catRows.map((r) => r.day), ...METRICS.map((m) => catRows.map((r) => r.row[m]))]);
-      }
-      // Sorted like the other rollups, so concurrent batches lock rows in the same order.
-      const providerRows = [...plan.tally.byProvider]
-        .flatMap(([provider, byDay]) => [...byDay].map(([day, row]) => ({ provider, day, row })))
-        .sort((a, b) => a.day - b.day || compare(a.provider, b.provider));
-      if (providerRows.length > 0) {
-        await client.query(BUMP_PROVIDER, [cid, providerRows.map((r) => r.provider), providerRows.map((r) => r.day), ...METRICS.map((m) => providerRows.map((r) => r.row[m]))]);
-      }
-      if (plan.categories.size > 0) {
-        await client.query('INSERT INTO customer_categories (customer_id, category) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [
-          cid,
-          [...plan.categories].sort(compare),
-        ]);
-      }
-      if (plan.suppressions.size > 0) {
-        const rows = [...plan.suppressions.values()].sort((a, b) => compare(a.list, b.list) || compare(a.email, b.email));
-        await client.query(PG_UPSERT_SUPPRESSIONS, [
-          cid,
-          rows.map((r) => r.list),
-          rows.map((r) => r.email),
-          rows.map((r) => r.status),
-          rows.map((r) => r.reason),
-          rows.map((r) => r.firstAdded),
-          rows.map((r) => r.created),
-        ]);
-      }
-      if (rejected.length > 0) {
-        const rows = quarantineRows(rejected, limits);
-        const inserted = await client.query(
-          `INSERT INTO quarantine (customer_id, received_at, batch_index, reason, payload, payload_hash)
-           SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::bytea[])
-           ON CONFLICT (customer_id, payload_hash) DO NOTHING`,
-          [cid, nowMs, rows.map((r) => r.index), rows.map((r) => r.reason), rows.map((r) => r.payload), rows.map((r) => r.digest)],
-        );
-        if ((inserted.rowCount ?? 0) > 0) {
-          // Everything older than the newest `cap` rows of the customer (ids grow with arrival).
-          await client.query(
-            `DELETE FROM quarantine WHERE customer_id = $1 AND id <=
-               (SELECT id FROM quarantine WHERE customer_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
-            [cid, limits.maxPerCustomer],
-          );
-        }
-      }
-      if (resolved.length > 0) {
-        await client.query('DELETE FROM quarantine WHERE customer_id = $1 AND id = ANY($2::bigint[])', [cid, resolved]);
-      }
-      await client.query('COMMIT');
-      return { accepted: fresh.length, duplicates: events.length - fresh.length };
-    } catch (err) {
-      // On a lost connection the server has already rolled back; otherwise roll back here. The
-      // client is discarded either way (withClient), since it may hold a dead connection.
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
     }
   }
 
@@ -313,7 +168,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
         return r.rowCount === 1;
       }),
     applyBatch: (customer, events, rejected, now, resolved = []) =>
-      run(() => withClient(pool, (client) => apply(client, customer, events, rejected, now.getTime(), resolved))),
+      run(() => withClient(pool, (client) => applyBatchPostgres(client, customer, events, rejected, now.getTime(), resolved, options.retentionMs, limits))),
     pruneExpired: (cutoff, limit) =>
       run(async () => {
         // One process prunes at a time (the others find the lock taken and skip this round);
@@ -352,8 +207,10 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
           return r.rowCount ?? 0;
         }, limit),
       ),
+    ...(model ? { readCacheStats: () => model.stats() } : {}),
     daily: (customerId, range, metrics) =>
       run(async () => {
+        if (model) return model.daily(customerId, range, metricList(metrics));
         const { rows } = await pool.query(`SELECT day, ${metricList(metrics).join(', ')} FROM daily_stats WHERE customer_id = $1 AND day BETWEEN $2 AND $3`, [
           customerId,
           range.from,
@@ -363,6 +220,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }),
     categoryDaily: (customerId, categories, range, metrics) =>
       run(async () => {
+        if (model) return model.categoryDaily(customerId, categories, range, metricList(metrics));
         const out = new Map<string, Map<number, MetricRow>>();
         const names = categories.filter(storable);
         if (names.length === 0) return out;
@@ -437,11 +295,13 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }),
     aggregate: (customerId, metrics, throughDay = LAST_DAY) =>
       run(async () => {
+        if (model) return model.aggregate(customerId, metricList(metrics), throughDay);
         const { rows } = await pool.query(`SELECT ${sums(metricList(metrics))} FROM daily_stats WHERE customer_id = $1 AND day <= $2`, [customerId, throughDay]);
         return toRow(rows[0] as Record<string, unknown>);
       }),
     categoryAggregate: (customerId, categories, metrics, throughDay = LAST_DAY) =>
       run(async () => {
+        if (model) return model.categoryAggregate(customerId, categories, metricList(metrics), throughDay);
         const names = categories.filter(storable);
         if (names.length === 0) return new Map<string, MetricRow>();
         const { rows } = await pool.query(
@@ -475,6 +335,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<Sto
       }),
     knownCategories: (customerId, names) =>
       run(async () => {
+        if (model) return model.knownCategories(customerId, names);
         const valid = names.filter(storable);
         if (valid.length === 0) return new Set<string>();
         const { rows } = await pool.query<{ category: string }>(

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type NormalizedEvent, validateEvent } from '../../src/domain/events.js';
 import { METRICS, type Metric } from '../../src/domain/metrics.js';
+import { openPostgres } from '../../src/store/postgres.js';
 import { openSqlite } from '../../src/store/sqlite.js';
 import type { Customer, Store } from '../../src/store/types.js';
 import { RETENTION_MS, type TempDir, addReseller, at, tempDir } from '../helpers.js';
+import { type TestDatabase, createTestDatabase, pgSkip } from '../pg.js';
 
 function ev(raw: Record<string, unknown>): NormalizedEvent {
   const v = validateEvent(raw, 'UTC');
@@ -33,8 +35,44 @@ const KINDS = ['processed', 'delivered', 'open', 'click', 'bounce', 'spamreport'
 const START = at('2024-01-01T00:00:00Z');
 const FROM = START / 86_400;
 
-describe('SQLite read model: series answers equal SQL answers, and see other connections at once', () => {
-  let dir: TempDir;
+interface ReadModelBackend {
+  name: string;
+  skip: string | false;
+  /** Three stores on one database: default budget, budget 0 (SQL), a tight budget; and cleanup. */
+  open(): Promise<{ memory: Store; direct: Store; tight: Store; cleanup(): Promise<void> }>;
+}
+
+const readModelBackends: ReadModelBackend[] = [
+  {
+    name: 'SQLite',
+    skip: false,
+    open: async () => {
+      const dir: TempDir = tempDir();
+      const file = join(dir.path, 'model.sqlite');
+      const stores = [
+        openSqlite(file, { retentionMs: RETENTION_MS }),
+        openSqlite(file, { retentionMs: RETENTION_MS, readCacheBytes: 0 }),
+        openSqlite(file, { retentionMs: RETENTION_MS, readCacheBytes: 48 * 1024 }),
+      ] as const;
+      return { memory: stores[0], direct: stores[1], tight: stores[2], cleanup: async () => { for (const s of stores) await s.close(); dir.cleanup(); } };
+    },
+  },
+  {
+    // Each store is its own pool: as far as the others know, another process.
+    name: 'PostgreSQL',
+    skip: pgSkip,
+    open: async () => {
+      const db: TestDatabase = await createTestDatabase();
+      const memory = await openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4 });
+      const direct = await openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4, readCacheBytes: 0 });
+      const tight = await openPostgres(db.url, { retentionMs: RETENTION_MS, poolSize: 4, readCacheBytes: 48 * 1024 });
+      return { memory, direct, tight, cleanup: async () => { for (const s of [memory, direct, tight]) await s.close(); await db.drop(); } };
+    },
+  },
+];
+
+for (const backend of readModelBackends) describe(`${backend.name} read model: series answers equal SQL answers, and see other connections at once`, { skip: backend.skip }, () => {
+  let cleanup: () => Promise<void>;
   let memory: Store;
   let direct: Store;
   // A budget too small for the series a category question needs: held ones, loaded ones and
@@ -43,11 +81,7 @@ describe('SQLite read model: series answers equal SQL answers, and see other con
   let tight: Store;
   let customer: Customer;
   before(async () => {
-    dir = tempDir();
-    const file = join(dir.path, 'model.sqlite');
-    memory = openSqlite(file, { retentionMs: RETENTION_MS });
-    direct = openSqlite(file, { retentionMs: RETENTION_MS, readCacheBytes: 0 });
-    tight = openSqlite(file, { retentionMs: RETENTION_MS, readCacheBytes: 48 * 1024 });
+    ({ memory, direct, tight, cleanup } = await backend.open());
     customer = await memory.addCustomer('c1', await addReseller(memory, 'r1', 'key-r1-secret'), 'UTC');
     const rand = rng(7);
     const events = Array.from({ length: 1500 }, (_, i) => {
@@ -58,10 +92,7 @@ describe('SQLite read model: series answers equal SQL answers, and see other con
     await memory.applyBatch(customer, events, [], new Date());
   });
   after(async () => {
-    await memory.close();
-    await direct.close();
-    await tight.close();
-    dir.cleanup();
+    await cleanup();
   });
 
   const same = async (rand: () => number): Promise<void> => {
@@ -97,6 +128,26 @@ describe('SQLite read model: series answers equal SQL answers, and see other con
     assert.deepEqual(await memory.knownCategories(customer.id, ['d']), new Set(['d']));
     const rand = rng(12);
     for (let i = 0; i < 20; i++) await same(rand);
+  });
+
+  test('reads racing writes from both sides never answer older than the last acknowledged write', async () => {
+    const day = { from: FROM + 7, to: FROM + 7 };
+    const processed = async (store: Store): Promise<number> => (await store.daily(customer.id, day)).get(FROM + 7)?.processed ?? 0;
+    let acked = await processed(direct);
+    for (let i = 0; i < 30; i++) {
+      const writer = i % 2 === 0 ? direct : memory;
+      // A read in flight while the write commits may see either state, never less than before.
+      const [during] = await Promise.all([
+        processed(memory),
+        writer.applyBatch(customer, [ev({ event: 'processed', timestamp: START + 7 * 86_400 + 10, email: `race${i}@x.test`, sg_message_id: `race${i}`, category: 'a' })], [], new Date()),
+        memory.categoryDaily(customer.id, ['a', 'b'], day),
+      ]);
+      assert.ok(during === acked || during === acked + 1, `read during write ${i}: ${during}, acknowledged ${acked}`);
+      acked += 1;
+      assert.equal(await processed(memory), acked, `read after write ${i}`);
+      assert.deepEqual(await memory.categoryDaily(customer.id, ['a', 'b'], day), await direct.categoryDaily(customer.id, ['a', 'b'], day));
+      assert.deepEqual(await memory.categoryAggregate(customer.id, ['a'], undefined), await direct.categoryAggregate(customer.id, ['a'], undefined));
+    }
   });
 });
 
