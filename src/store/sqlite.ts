@@ -1,5 +1,6 @@
 // The embedded backend: one SQLite file in WAL mode. better-sqlite3 is synchronous, so a batch
-// is one IMMEDIATE transaction run to completion; synchronous=FULL makes the commit durable
+// is one IMMEDIATE transaction run to completion — on the writer thread (sqliteWriter.ts) for
+// the server and imports, else on this connection; synchronous=FULL makes the commit durable
 // (fsync) before applyBatch resolves, which is what lets the webhook answer 200.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,7 +13,7 @@ import { ReadCache, categoryRowsBytes } from './readCache.js';
 import { Series } from './series.js';
 import { AnswerCache } from './answerCache.js';
 import { AccountMemo, withAccountMemo } from './accountMemo.js';
-import { type BatchResult, type Customer, DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Rejection, type Reseller, type Store, type StoreOptions } from './types.js';
+import { DEFAULT_READ_CACHE_BYTES, LAST_DAY, type Reseller, type Store, type StoreOptions } from './types.js';
 import { sqliteProviderState } from './providerStateSqlite.js';
 import { sqliteAccounts } from './accountsSqlite.js';
 import { sqliteProvisioning } from './provisioningSqlite.js';
