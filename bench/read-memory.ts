@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { type RowResult, QUICK, ensureBuilt, fmt, log, runRow, tempDir } from './lib/env.js';
 import { request } from './lib/http.js';
 import { MEMORY_CATEGORIES, MEMORY_DAYS, buildMemoryDb } from './lib/memory-db.js';
+import type { ReadCacheStats } from '../src/store/readCache.js';
 import { API_KEY, API_USER, startServer } from './lib/server.js';
 
 const NAME = 'read-memory';
@@ -54,13 +55,8 @@ function status(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
-interface CacheStats {
-  hits: number;
-  misses: number;
-  evictions: number;
-  bytes: number;
-  budget: number;
-  entries: number;
+/** The read cache's figures as /metrics reports them, and the process's heap. */
+interface CacheStats extends Omit<ReadCacheStats, 'accountHits' | 'accountMisses'> {
   /** V8's heap in use (live and not yet collected) and memory outside it (ArrayBuffers), prom-client's figures. */
   heapUsed: number;
   external: number;

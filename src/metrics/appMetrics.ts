@@ -58,10 +58,14 @@ export class AppMetrics {
 
   /** SQLite's writer thread: how many batches each commit (one fsync) carried, on average. */
   private registerWriter(read: () => { batches: number; commits: number } | undefined): void {
-    const counters: Array<['batches' | 'commits', string, string]> = [
+    this.scrapedCounters(read, [
       ['batches', 'mailtally_writer_batches_total', 'Batches committed by the SQLite writer thread.'],
       ['commits', 'mailtally_writer_commits_total', 'Commits (one fsync each) of the SQLite writer thread; batches arriving together share one.'],
-    ];
+    ]);
+  }
+
+  /** Counters whose totals are kept elsewhere (a store's stats), copied in at scrape time. */
+  private scrapedCounters<T extends object>(read: () => T | undefined, counters: ReadonlyArray<[keyof T, string, string]>): void {
     for (const [key, name, help] of counters) {
       new Counter({
         name,
@@ -71,7 +75,7 @@ export class AppMetrics {
           const stats = read();
           if (!stats) return;
           this.reset();
-          this.inc(stats[key]);
+          this.inc(Number(stats[key] ?? 0));
         },
       });
     }
@@ -86,19 +90,7 @@ export class AppMetrics {
       ['accountHits', 'mailtally_account_memo_hits_total', 'Reseller/customer lookups answered from memory.'],
       ['accountMisses', 'mailtally_account_memo_misses_total', 'Reseller/customer lookups that read the database (first use, or after a change).'],
     ];
-    for (const [key, name, help] of counters) {
-      new Counter({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          const stats = read();
-          if (!stats) return;
-          this.reset();
-          this.inc(stats[key] ?? 0);
-        },
-      });
-    }
+    this.scrapedCounters(read, counters);
     const gauges: Array<[keyof ReadCacheStats, string, string]> = [
       ['bytes', 'mailtally_read_cache_bytes', 'Estimated bytes the read cache holds; never above its budget.'],
       ['budget', 'mailtally_read_cache_budget_bytes', 'The most bytes the read cache may hold (MAILTALLY_READ_CACHE_MB).'],
