@@ -76,12 +76,26 @@ export function eventsCommand(): Command {
         }
       };
 
+      // A store failure is the store's (reported as such by the caller), not a fault of the file.
+      let applyFailure: { error: unknown } | null = null;
       try {
         for await (const item of source.items) {
           batch.push(item);
-          if (batch.length >= BATCH_SIZE) await flush();
+          if (batch.length >= BATCH_SIZE) {
+            try {
+              await flush();
+            } catch (error) {
+              applyFailure = { error };
+              throw error;
+            }
+          }
         }
       } catch (err) {
+        const failure = applyFailure as { error: unknown } | null; // set in the loop above
+        if (failure) {
+          await Promise.allSettled(inFlight);
+          throw failure.error;
+        }
         // Everything read before the fault is applied; re-running the import later is safe,
         // since duplicates are recognised.
         await flush();
