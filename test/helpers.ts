@@ -48,7 +48,9 @@ const numericTypes = { getTypeParser: (oid: number, format?: string) => (oid ===
 export async function openTestStore(dir: TempDir): Promise<TestStore> {
   if (TEST_BACKEND === 'sqlite') {
     const path = join(dir.path, 'test.sqlite');
-    const store = openSqlite(path, { retentionMs: RETENTION_MS });
+    // As `serve` opens it: batches applied by the writer thread (MAILTALLY_WRITER_THREAD=0 in
+    // the environment runs the suites with them applied on the event loop instead).
+    const store = openSqlite(path, { retentionMs: RETENTION_MS, writerThread: process.env.MAILTALLY_WRITER_THREAD !== '0' });
     return {
       store,
       location: { dbPath: path },
