@@ -20,27 +20,30 @@ const db = openSqliteConnection(path);
 const writes = sqliteWrites(db, options);
 
 const errorOf = (err: unknown): WireError => {
-  const code = (err as { code?: unknown }).code;
-  return { message: (err as Error)?.message ?? String(err), code: typeof code === 'string' ? code : undefined };
+  const code = (err as { code?: unknown } | null)?.code;
+  return { message: (err as Error | null)?.message ?? String(err), code: typeof code === 'string' ? code : undefined };
 };
 
 type ApplyRequest = WriterRequest & { op: 'apply' };
 
 let commits = 0;
 
+// One transaction for the group; each batch in a savepoint of its own (writes.apply nests).
+const applyGroup = db.transaction((group: readonly ApplyRequest[], replies: WriterReply[]): void => {
+  for (const m of group) {
+    try {
+      const result = writes.apply(m.customer, unpackEvents(m.events), m.rejected, m.nowMs, m.resolved);
+      replies.push({ id: m.id, ok: true, result, commits: commits + 1 });
+    } catch (err) {
+      replies.push({ id: m.id, ok: false, error: errorOf(err) });
+    }
+  }
+});
+
 function commitGroup(group: readonly ApplyRequest[]): void {
   const replies: WriterReply[] = [];
   try {
-    db.transaction(() => {
-      for (const m of group) {
-        try {
-          const result = writes.apply(m.customer, unpackEvents(m.events), m.rejected, m.nowMs, m.resolved);
-          replies.push({ id: m.id, ok: true, result, commits: commits + 1 });
-        } catch (err) {
-          replies.push({ id: m.id, ok: false, error: errorOf(err) });
-        }
-      }
-    }).immediate();
+    applyGroup.immediate(group, replies);
   } catch (err) {
     // The transaction did not start or did not commit: none of the group is acknowledged.
     const error = errorOf(err);
