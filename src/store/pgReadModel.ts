@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import type { Metric, MetricRow } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
-import { ReadCache, type ReadCacheStats } from './readCache.js';
+import { ReadCache, type ReadCacheStats, nameSetBytes } from './readCache.js';
 import { Series } from './series.js';
 
 /** Bumps the customer's version; run inside the transaction that changes its rollups. */
@@ -34,9 +34,9 @@ type Rows = unknown[][];
 
 /** `storable` filters names PostgreSQL text cannot hold (they have no rows). */
 export function pgReadModel(pool: pg.Pool, budget: number, storable: (name: string) => boolean): PgReadModel {
-  // The cache's own invalidation (a data-version callback) is for SQLite's file-wide counter; here
-  // the version is per customer, kept in `tags` and applied with forget().
-  const cache = new ReadCache(() => 0, budget);
+  // Nothing to sync before a lookup (that is SQLite's change counters): here the version is per
+  // customer, fetched by each read, kept in `tags` and applied with forget().
+  const cache = new ReadCache(() => undefined, budget);
   /** Customer → the version every entry held for it was loaded under. */
   const tags = new Map<number, bigint>();
 
@@ -172,7 +172,7 @@ export function pgReadModel(pool: pg.Pool, budget: number, storable: (name: stri
       );
       const w = BigInt(String(rows[0]?.[0] ?? 0));
       const found = new Set((rows[0]?.[1] as string[] | undefined) ?? []);
-      if (admit(customerId, w)) cache.get(customerId, key, () => found, (set) => 64 + [...set].reduce((b, n) => b + 80 + n.length * 2, 0));
+      if (admit(customerId, w)) cache.get(customerId, key, () => found, nameSetBytes);
       return found;
     },
     stats: () => cache.stats(),

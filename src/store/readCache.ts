@@ -123,6 +123,9 @@ export const ROW_BYTES = 240;
 
 export const rowMapBytes = (rows: ReadonlyMap<unknown, unknown>): number => 64 + rows.size * ROW_BYTES;
 
+/** A set of names (the known categories of a question). */
+export const nameSetBytes = (set: ReadonlySet<string>): number => 64 + [...set].reduce((b, n) => b + 80 + n.length * 2, 0);
+
 export function categoryRowsBytes(byCategory: ReadonlyMap<string, ReadonlyMap<number, unknown>>): number {
   let bytes = 64;
   for (const [name, days] of byCategory) bytes += 80 + name.length * 2 + rowMapBytes(days);

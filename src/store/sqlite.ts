@@ -9,7 +9,7 @@ import { type Metric, type MetricRow } from '../domain/metrics.js';
 import type { DayRange } from '../domain/ranges.js';
 import { METRIC_COLUMNS as COLS, SUM_ALL, byNameAndDay, metricList, sums, toRow } from './sql.js';
 import { SCHEMA_VERSION_SQL, migrateSqlite } from './migrations.js';
-import { ReadCache, categoryRowsBytes } from './readCache.js';
+import { ReadCache, categoryRowsBytes, nameSetBytes } from './readCache.js';
 import { Series } from './series.js';
 import { AnswerCache } from './answerCache.js';
 import { AccountMemo, withAccountMemo } from './accountMemo.js';
@@ -374,7 +374,7 @@ export function openSqlite(path: string, options: StoreOptions): Store {
     knownCategories: (customerId, names) =>
       guard(() => {
         if (names.length === 0) return new Set<string>();
-        if (seriesOn) return cache.get(customerId, `k|${JSON.stringify(names)}`, () => knownCategories(customerId, names), (set) => 64 + [...set].reduce((b, n) => b + 80 + n.length * 2, 0));
+        if (seriesOn) return cache.get(customerId, `k|${JSON.stringify(names)}`, () => knownCategories(customerId, names), nameSetBytes);
         return knownCategories(customerId, names);
       }),
     quarantined: (customerId, limit, afterId = 0) =>
